@@ -1,0 +1,1 @@
+"""Point-supervised offline teachers (HR-Pro, TSASPC) and the frozen teacher cache."""
