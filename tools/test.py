@@ -1,0 +1,42 @@
+"""Evaluate a checkpoint on the test split through the streaming engine.
+
+    python tools/test.py CONFIG CHECKPOINT [--out results.json] [--work-dir D] [--cfg-options ...]
+
+Every test video is run online (the model's video predictor), then scored by the config's
+test evaluator (mAP at tIoU 0.1..0.7, averages, AEDT, emission delay median / p90).
+"""
+import argparse
+import os
+
+from mmengine.runner import Runner
+
+from oat.engine.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("config")
+    parser.add_argument("checkpoint")
+    parser.add_argument("--out", help="write the emitted segments as an ActivityNet results json")
+    add_config_arguments(parser)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if not os.path.isfile(args.checkpoint):
+        raise FileNotFoundError(f"checkpoint not found: {args.checkpoint}")
+    cfg = load_config(args.config, args.work_dir, args.cfg_options)
+    cfg.load_from = args.checkpoint
+    if args.out:
+        evaluator = cfg.test_evaluator
+        (evaluator[0] if isinstance(evaluator, list) else evaluator)["out_file"] = args.out
+    marker = os.path.join(os.path.dirname(os.path.abspath(args.checkpoint)), SELECTED_ON_TEST_MARKER)
+    if os.path.exists(marker):
+        print("WARNING: this checkpoint was selected on the TEST split (upstream OAT protocol); "
+              "its test numbers are optimistic.")
+    Runner.from_cfg(cfg).test()
+
+
+if __name__ == "__main__":
+    run_tool(main)
