@@ -54,28 +54,13 @@ class VideoCollection:
         return self.annotations.classes
 
     def _check(self, feat_dim: int, steps_per_second: float | None) -> dict[str, int]:
-        path = self.store.path
-        if self.store.feature_dim != feat_dim:
-            raise ValueError(
-                f"{path}: feature dimension {self.store.feature_dim}, but the config expects "
-                f"feat_dim={feat_dim}"
-            )
+        """Dimension, rate and presence checks; returns ``T`` per selected video."""
+        self.store.check_dim(feat_dim)
         if steps_per_second is not None:
-            rate = float(self.store.attrs["steps_per_second"])
-            if abs(rate - steps_per_second) > 1e-3 * steps_per_second:
-                raise ValueError(
-                    f"{path}: features at {rate} steps/s, but the config expects "
-                    f"steps_per_second={steps_per_second}"
-                )
-        num_steps = {}
-        for video in self.videos:
-            if video.video_id not in self.store:
-                raise ValueError(
-                    f"{path}: video {video.video_id!r} of {self.annotations.source} "
-                    f"(subset {video.subset!r}) is not in the feature file"
-                )
-            num_steps[video.video_id] = self.store.num_steps(video.video_id)
-        return num_steps
+            self.store.check_rate(steps_per_second)
+        ids = [v.video_id for v in self.videos]
+        self.store.check_videos(ids, source=self.annotations.source)
+        return {video_id: self.store.num_steps(video_id) for video_id in ids}
 
     def features(self, video_id: str) -> np.ndarray:
         """Float32 ``(T, D_in)`` features of one video (cached when enabled)."""

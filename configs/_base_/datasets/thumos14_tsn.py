@@ -2,6 +2,8 @@
 # Paths come from environment variables; see docs/datasets.md for how to prepare them.
 ann_file = "{{$THUMOS14_ANN:data/thumos14/oat_thumos14_v2.json}}"
 feature_file = "{{$THUMOS14_STUDENT_FEATURES:data/thumos14/tsn_oat.h5}}"
+# 30 THUMOS instances start after their video ends; upstream OAT keeps them (oat-spec §1.1).
+ann_options = dict(out_of_video="keep")
 
 train_dataloader = dict(
     batch_size=128,
@@ -10,7 +12,7 @@ train_dataloader = dict(
     sampler=dict(type="DefaultSampler", shuffle=True),
     collate_fn=dict(type="default_collate"),
     dataset=dict(type="OATWindowDataset", ann_file=ann_file, feature_file=feature_file,
-                 subset="train", holdout="exclude"),  # 10% of train videos held out for selection
+                 ann_options=ann_options, subset="train", holdout="exclude"),  # 10% of train videos held out for selection
 )
 val_dataloader = dict(
     batch_size=1,
@@ -18,7 +20,7 @@ val_dataloader = dict(
     sampler=dict(type="DefaultSampler", shuffle=False),
     collate_fn=dict(type="pseudo_collate"),
     dataset=dict(type="OATVideoDataset", ann_file=ann_file, feature_file=feature_file,
-                 subset="train", holdout="only"),
+                 ann_options=ann_options, subset="train", holdout="only"),
 )
 test_dataloader = dict(
     batch_size=1,
@@ -26,7 +28,7 @@ test_dataloader = dict(
     sampler=dict(type="DefaultSampler", shuffle=False),
     collate_fn=dict(type="pseudo_collate"),
     dataset=dict(type="OATVideoDataset", ann_file=ann_file, feature_file=feature_file,
-                 subset="test"),
+                 ann_options=ann_options, subset="test"),
 )
 val_evaluator = dict(type="TemporalMAP")
 test_evaluator = dict(type="TemporalMAP")

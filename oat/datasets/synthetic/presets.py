@@ -1,0 +1,349 @@
+"""The preset table of the semi-synthetic benchmark: timeline statistics, classes, feature views.
+
+Timeline numbers are facts from ``shared/data/STATS.md`` (the real annotation files): log-normal
+instance durations and gaps, lead-in, video lengths, class frequencies, overlap pairs. Where the
+generator splits one pooled number into parts (between-class and within-class spread of durations,
+between-video and within-video spread of gaps), the parts were set so that the pooled statistics
+of generated timelines match the real ones (tests pin this). Feature-view numbers reproduce the
+marginal moments of real I3D features (STATS.md §8). Sizes, dims and class pairings are ours.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LogNormal:
+    """``ln X ~ N(ln median, sigma^2)``, clipped to ``[low, high]`` (``high=None``: no bound)."""
+
+    median: float
+    sigma: float
+    low: float = 0.0
+    high: float | None = None
+
+    def sample(self, rng: np.random.Generator, size: int | None = None, scale: float = 1.0):
+        """Draw ``size`` values (a float when ``size`` is None); ``scale`` multiplies the median."""
+        values = self.median * scale * np.exp(self.sigma * rng.standard_normal(size))
+        return np.clip(values, self.low, math.inf if self.high is None else self.high)
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A class that comes with another one, overlapping it (THUMOS' nested cross-class pairs).
+
+    ``mode="inside"``: each ``first`` instance lies inside a ``second`` instance (CliffDiving
+    inside Diving). ``mode="follows"``: a ``second`` instance starts near the end of the ``first``
+    one, overlapping it about half of the time (CricketBowling then CricketShot).
+    """
+
+    first: str
+    second: str
+    mode: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class TimelineStats:
+    """Distributions a timeline is drawn from (seconds).
+
+    A video is a renewal process: lead-in, then instance, gap, instance, ... until the video
+    ends. ``instance_duration.sigma`` is the within-class spread; each class gets its own median
+    (spread ``class_duration_spread`` in ln s). Each video scales its gaps by a log-normal factor
+    (``video_rate_spread``), which gives the real spread of instances per minute.
+    ``class_mixing="single"``: one main class per video (THUMOS), a second one with
+    ``extra_class_probability``. ``"dense"``: every instance draws its class from per-video
+    weights, ``global weight * Gamma(class_concentration)`` (EGTEA).
+    """
+
+    video_duration: LogNormal
+    instance_duration: LogNormal
+    class_duration_spread: float
+    gap: LogNormal
+    video_rate_spread: float
+    lead_in: LogNormal
+    adjacent_overlap: float = 0.0
+    class_mixing: str = "single"
+    extra_class_probability: float = 0.05
+    class_concentration: float = 1.0
+
+
+@dataclass(frozen=True)
+class LatentSpec:
+    """The shared latent process (see ``latent.py``); durations in seconds.
+
+    Each instance has an onset, a body and an offset phase. Onset and offset each last
+    ``phase_fraction`` of the instance, within ``[phase_min, phase_max]``. Confusable classes share
+    their onset and ``shared_body`` of their body variance; offsets are class-specific.
+    ``distractor_rate`` onset-only events per action instance sit in the background.
+    """
+
+    background_dims: int = 6
+    action_dims: int = 32
+    phase_fraction: float = 0.25
+    phase_min: float = 0.3
+    phase_max: float = 1.5
+    shared_body: float = 0.6
+    instance_amplitude_sigma: float = 0.3
+    instance_style: float = 0.5
+    distractor_rate: float = 0.5
+    action_scale: float = 0.9
+    offset_scale: float = 0.5
+    drift_scale: float = 0.4
+    drift_tau: float = 20.0
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """One stream of a view (see ``views.py`` for the formula).
+
+    Own AR(1) noise: correlation time ``noise_tau`` s, scale ``noise_scale``, a rank-``noise_rank``
+    part plus an isotropic part. ``background_weight`` scales the scene part (flow sees less scene
+    than rgb). Per-dimension bias ``N(bias_mean, bias_spread^2)`` sets the mean level;
+    ``zero_level`` is the softplus level below which a value reads 0 (post-ReLU sparsity).
+    """
+
+    name: str
+    dim: int
+    noise_tau: float
+    noise_scale: float
+    background_weight: float
+    zero_level: float
+    bias_mean: float = -2.0
+    bias_spread: float = 0.5
+    noise_rank: int = 2
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """One feature view: steps per second and its streams, concatenated in order (rgb, flow)."""
+
+    rate: float
+    streams: tuple[StreamSpec, ...]
+
+    @property
+    def dim(self) -> int:
+        """Total feature dimension ``D`` (sum of the stream dims)."""
+        return sum(s.dim for s in self.streams)
+
+
+def two_stream(rate: float, dim_per_stream: int) -> ViewSpec:
+    """THUMOS-like layout: first half "rgb" (smooth), second half "flow" (rougher, sparser).
+
+    The stream numbers reproduce STATS.md §8 (measured values in docs/benchmark.md): element mean
+    0.2 / 0.14, share > 0 0.97 / 0.88, lag-1 autocorrelation 0.6 / 0.33 (rgb / flow).
+    """
+    return ViewSpec(
+        rate,
+        (
+            StreamSpec("rgb", dim_per_stream, noise_tau=0.25, noise_scale=0.7,
+                       background_weight=1.0, zero_level=0.01, bias_mean=-1.9),
+            StreamSpec("flow", dim_per_stream, noise_tau=0.1, noise_scale=0.8,
+                       background_weight=0.6, zero_level=0.03, bias_mean=-2.2),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class BenchmarkPreset:
+    """Everything one benchmark is generated from, except the seed.
+
+    ``class_weights`` are relative instance frequencies. ``suggested_window`` / ``anchors`` are
+    the OAT settings of the matching real dataset (STATS.md §0), recorded for configs.
+    """
+
+    name: str
+    description: str
+    classes: tuple[str, ...]
+    class_weights: tuple[float, ...]
+    num_train: int
+    num_test: int
+    timeline: TimelineStats
+    student: ViewSpec
+    teacher: ViewSpec
+    native_fps: float
+    suggested_window: int
+    suggested_anchors: tuple[int, ...]
+    confusable_pairs: tuple[tuple[str, str], ...] = ()
+    companions: tuple[Companion, ...] = ()
+    latent: LatentSpec = field(default_factory=LatentSpec)
+
+    def __post_init__(self):
+        if list(self.classes) != sorted(self.classes) or len(set(self.classes)) != len(self.classes):
+            raise ValueError(f"preset {self.name!r}: classes must be unique and sorted (oat-spec §1.2)")
+        if len(self.class_weights) != len(self.classes):
+            raise ValueError(f"preset {self.name!r}: one class weight per class expected")
+
+
+def zipf_weights(num_classes: int, exponent: float) -> tuple[float, ...]:
+    """Long-tailed relative frequencies ``1 / rank^exponent`` for generic class lists."""
+    return tuple(float(k) ** -exponent for k in range(1, num_classes + 1))
+
+
+def generic_classes(prefix: str, num_classes: int) -> tuple[str, ...]:
+    """Sorted generic class names ``prefix_000`` ..."""
+    width = len(str(num_classes - 1))
+    return tuple(f"{prefix}_{k:0{width}d}" for k in range(num_classes))
+
+
+def consecutive_pairs(classes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Confusable pairs (0, 1), (2, 3), ... for generic class lists."""
+    return tuple((classes[k], classes[k + 1]) for k in range(0, len(classes) - 1, 2))
+
+
+# STATS.md §2.3: THUMOS'14 classes and their instance counts (train points per class).
+THUMOS_COUNTS = {
+    "BaseballPitch": 30, "BasketballDunk": 303, "Billiards": 81, "CleanAndJerk": 42,
+    "CliffDiving": 143, "CricketBowling": 178, "CricketShot": 181, "Diving": 499,
+    "FrisbeeCatch": 103, "GolfSwing": 31, "HammerThrow": 199, "HighJump": 269,
+    "JavelinThrow": 192, "LongJump": 163, "PoleVault": 120, "Shotput": 70, "SoccerPenalty": 64,
+    "TennisSwing": 69, "ThrowDiscus": 120, "VolleyballSpiking": 146,
+}
+# STATS.md §3: EGTEA classes and their instance counts.
+EGTEA_COUNTS = {
+    "Clean/Wipe": 363, "Close": 794, "Compress": 58, "Crack": 42, "Cut": 1117,
+    "Divide/Pull Apart": 264, "Dry": 43, "Inspect/Read": 1047, "Mix": 228, "Move Around": 1077,
+    "Open": 1647, "Operate": 251, "Other": 58, "Pour": 551, "Put": 2849, "Spread": 157,
+    "Squeeze": 189, "Take": 3078, "Transfer": 626, "Turn off": 113, "Turn on": 256, "Wash": 676,
+}
+# Our choice: classes whose motion starts alike (shared onset), named after what they depict.
+THUMOS_CONFUSABLE = (
+    ("CliffDiving", "Diving"), ("HighJump", "LongJump"), ("JavelinThrow", "ThrowDiscus"),
+    ("HammerThrow", "Shotput"), ("BasketballDunk", "VolleyballSpiking"),
+    ("GolfSwing", "TennisSwing"), ("BaseballPitch", "CricketBowling"),
+)
+EGTEA_CONFUSABLE = (
+    ("Open", "Close"), ("Take", "Put"), ("Turn on", "Turn off"), ("Cut", "Divide/Pull Apart"),
+    ("Pour", "Transfer"), ("Wash", "Clean/Wipe"), ("Squeeze", "Compress"), ("Mix", "Spread"),
+)
+# STATS.md §2.1: 360 CliffDiving/Diving and 166 CricketBowling/CricketShot overlapping pairs.
+THUMOS_COMPANIONS = (
+    Companion("CliffDiving", "Diving", "inside", 0.95),
+    Companion("CricketBowling", "CricketShot", "follows", 0.9),
+)
+
+# STATS.md §1-§2 (THUMOS'14 train): durations 2.9 s median (sigma 0.83, per-class medians
+# 1.1-9.7 s, within-class CV 0.6), gaps 3.2 s median (p95 33), lead-in 9.5 s (p95 87),
+# videos 150 s (p5 31, p95 700, min 9, max 1409), 0.7-14 instances per minute.
+THUMOS_TIMELINE = TimelineStats(
+    video_duration=LogNormal(150.5, 0.95, low=8.9, high=1409.4),
+    instance_duration=LogNormal(2.75, 0.62, low=0.2),
+    class_duration_spread=0.62,
+    gap=LogNormal(4.9, 1.29, low=0.1),
+    video_rate_spread=0.8,
+    lead_in=LogNormal(9.5, 1.34, low=0.1),
+)
+# STATS.md §3 (EGTEA): durations 2.08 s median (per-class 1.16-5.98, min 0.5 = one step), gaps
+# 1.34 s median (p95 10.3), 6.3% of adjacent pairs overlap, lead-in 50 s (min 24, max 115),
+# videos 942 s (p5 430, p95 2466), 6-14 instances per minute, 15 classes per video.
+EGTEA_TIMELINE = TimelineStats(
+    video_duration=LogNormal(942.0, 0.53, low=326.0, high=3307.0),
+    instance_duration=LogNormal(2.08, 0.9, low=0.5),
+    class_duration_spread=0.4,
+    gap=LogNormal(1.34, 1.2, low=0.02),
+    video_rate_spread=0.26,
+    lead_in=LogNormal(50.0, 0.42, low=24.0, high=115.0),
+    adjacent_overlap=0.063,
+    class_mixing="dense",
+    class_concentration=1.0,
+)
+
+
+def _thumos_subset(names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    names = tuple(sorted(names))
+    return names, tuple(float(THUMOS_COUNTS[n]) for n in names)
+
+
+def _kept_pairs(pairs, classes) -> tuple:
+    return tuple(p for p in pairs if p[0] in classes and p[1] in classes)
+
+
+_THUMOS_ANCHORS = (4, 8, 16, 32, 48, 64)
+_MINI_CLASSES, _MINI_WEIGHTS = _thumos_subset(
+    ("CliffDiving", "CricketBowling", "CricketShot", "Diving", "HighJump")
+)
+_FINE_CLASSES = generic_classes("fine_action", 106)
+_HOI_CLASSES = generic_classes("hoi_action", 12)
+
+PRESETS: dict[str, BenchmarkPreset] = {
+    p.name: p
+    for p in (
+        BenchmarkPreset(
+            name="thumos14",
+            description="THUMOS'14 size and statistics: 200 train / 212 test videos, 20 classes",
+            classes=tuple(THUMOS_COUNTS), class_weights=tuple(map(float, THUMOS_COUNTS.values())),
+            num_train=200, num_test=212, timeline=THUMOS_TIMELINE,
+            student=two_stream(5.0, 128), teacher=two_stream(1.5625, 128), native_fps=30.0,
+            suggested_window=64, suggested_anchors=_THUMOS_ANCHORS,
+            confusable_pairs=THUMOS_CONFUSABLE, companions=THUMOS_COMPANIONS,
+        ),
+        BenchmarkPreset(
+            name="thumos14-mini",
+            description="THUMOS statistics, 40 train / 20 test one-minute videos, 5 classes (demo)",
+            classes=_MINI_CLASSES, class_weights=_MINI_WEIGHTS, num_train=40, num_test=20,
+            timeline=replace(THUMOS_TIMELINE, video_duration=LogNormal(60.0, 0.45, 25.0, 180.0)),
+            student=two_stream(5.0, 64), teacher=two_stream(1.5625, 64), native_fps=30.0,
+            suggested_window=64, suggested_anchors=_THUMOS_ANCHORS,
+            confusable_pairs=_kept_pairs(THUMOS_CONFUSABLE, _MINI_CLASSES)
+            + (("CricketBowling", "CricketShot"),),
+            companions=THUMOS_COMPANIONS, latent=LatentSpec(action_dims=16),
+        ),
+        BenchmarkPreset(
+            name="tiny",
+            description="unit tests: 6 train / 3 test videos of 60-200 steps, 3 classes",
+            classes=("class_a", "class_b", "class_c"), class_weights=(3.0, 2.0, 1.0),
+            num_train=6, num_test=3,
+            timeline=replace(THUMOS_TIMELINE, video_duration=LogNormal(25.0, 0.3, 12.0, 40.0),
+                             lead_in=LogNormal(3.0, 0.8, low=0.1)),
+            student=two_stream(5.0, 16), teacher=two_stream(1.5625, 16), native_fps=30.0,
+            suggested_window=16, suggested_anchors=(2, 4, 8, 16),
+            confusable_pairs=(("class_a", "class_b"),),
+            companions=(Companion("class_c", "class_a", "inside", 0.5),),
+            latent=LatentSpec(action_dims=8, background_dims=4),
+        ),
+        BenchmarkPreset(
+            name="egtea",
+            description="EGTEA Gaze+ size and statistics (split 1: 64 train / 22 test), 22 classes",
+            classes=tuple(sorted(EGTEA_COUNTS)),
+            class_weights=tuple(float(EGTEA_COUNTS[n]) for n in sorted(EGTEA_COUNTS)),
+            num_train=64, num_test=22, timeline=EGTEA_TIMELINE,
+            student=two_stream(2.0, 64), teacher=two_stream(1.5, 64), native_fps=24.0,
+            suggested_window=24, suggested_anchors=(2, 4, 6, 8, 12, 16, 24),
+            confusable_pairs=EGTEA_CONFUSABLE,
+        ),
+        BenchmarkPreset(
+            name="hoi4d",
+            description="HOI4D-O stand-in: EGTEA statistics, 12 classes, 60 train / 20 test",
+            classes=_HOI_CLASSES, class_weights=zipf_weights(12, 1.0), num_train=60, num_test=20,
+            timeline=EGTEA_TIMELINE,
+            student=two_stream(2.0, 64), teacher=two_stream(1.5, 64), native_fps=24.0,
+            suggested_window=56, suggested_anchors=(4, 8, 16, 24, 48, 56),
+            confusable_pairs=consecutive_pairs(_HOI_CLASSES), latent=LatentSpec(action_dims=24),
+        ),
+        BenchmarkPreset(
+            name="fineaction",
+            description="FineAction stand-in: THUMOS sparsity, EPIC-like short instances, "
+            "106 classes, 250 train / 125 test",
+            classes=_FINE_CLASSES, class_weights=zipf_weights(106, 1.0),
+            num_train=250, num_test=125,
+            # STATS.md §4 (EPIC-100): durations 1.96 s median, sigma 0.87. Gaps scaled by the
+            # ratio of mean durations so that coverage stays THUMOS-like (about 0.28).
+            timeline=replace(THUMOS_TIMELINE, instance_duration=LogNormal(1.96, 0.6, low=0.2),
+                             gap=LogNormal(2.3, 1.29, low=0.1), class_duration_spread=0.6,
+                             extra_class_probability=0.3),
+            student=two_stream(5.0, 128), teacher=two_stream(1.5625, 128), native_fps=30.0,
+            suggested_window=64, suggested_anchors=_THUMOS_ANCHORS,
+            confusable_pairs=consecutive_pairs(_FINE_CLASSES), latent=LatentSpec(action_dims=64),
+        ),
+    )
+}
+
+
+def get_preset(name: str) -> BenchmarkPreset:
+    """The preset called ``name``; a clear error lists the known ones."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise KeyError(f"unknown benchmark preset {name!r}; expected one of {sorted(PRESETS)}") from None
