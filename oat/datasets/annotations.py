@@ -221,8 +221,15 @@ def write_json_atomic(obj, path: str) -> None:
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(obj, f)
+        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp creates 0600; keep normal perms
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

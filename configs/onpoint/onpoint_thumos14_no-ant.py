@@ -1,0 +1,5 @@
+# Ablation: no anticipation distillation (gamma = 0); the anticipation head is not built.
+_base_ = "./onpoint_thumos14.py"
+
+model = dict(loss_weights=dict(ant=0.0))
+train_dataloader = dict(dataset=dict(targets=("ins", "cass", "pnt")))

@@ -1,0 +1,7 @@
+# Ablation: no instance distillation (alpha = 0). [our choice] the instance heads then get no
+# training signal, so the anchors are scored by the point heads as in the distillation-free
+# baseline (anchor span = segment).
+_base_ = "./onpoint_thumos14.py"
+
+model = dict(loss_weights=dict(ins=0.0), predict_with="point")
+train_dataloader = dict(dataset=dict(targets=("cass", "ant", "pnt")))

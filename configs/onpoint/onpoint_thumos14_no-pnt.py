@@ -1,0 +1,5 @@
+# Ablation: no anchor-level point supervision (delta = 0); the point heads are not built.
+_base_ = "./onpoint_thumos14.py"
+
+model = dict(loss_weights=dict(pnt=0.0))
+train_dataloader = dict(dataset=dict(targets=("ins", "cass", "ant")))
