@@ -1,7 +1,7 @@
 """Our implementation of OAT (Kim et al., ECCV 2022): online temporal action localization.
 
-Importing ``oat`` installs the version fixes of :mod:`oat.compat`. ``oat`` never imports
-``onpoint_ext``.
+Importing ``oat`` installs the version fixes of :mod:`oat.compat`. ``oat`` imports no plugin:
+plugins register into :mod:`oat.registry` from their own packages.
 """
 from oat import compat  # noqa: F401  (side effect: version fixes)
 

@@ -1,6 +1,6 @@
 """Every mmengine registry node used by Runner, as children with scope ``"oat"``.
 
-One tree owned by ``oat``: ``onpoint_ext`` registers into these nodes and has none of its own
+One tree owned by ``oat``: plugins register into these nodes and define none of their own
 (conventions §2). Defining the full set keeps Runner from falling back to the root registry
 (and from logging "Failed to search registry with scope" warnings) when ``default_scope="oat"``.
 """
