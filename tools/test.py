@@ -1,6 +1,7 @@
 """Evaluate a checkpoint on the test split through the streaming engine.
 
-    python tools/test.py CONFIG CHECKPOINT [--out results.json] [--work-dir D] [--cfg-options ...]
+    python tools/test.py CONFIG CHECKPOINT [--out results.json] [--metrics-out metrics.json]
+        [--work-dir D] [--cfg-options ...]
 
 Every test video is run online (the model's video predictor), then scored by the config's
 test evaluator (mAP at tIoU 0.1..0.7, averages, AEDT, emission delay median / p90).
@@ -10,6 +11,7 @@ import os
 
 from mmengine.runner import Runner
 
+from oat.datasets.annotations import write_json_atomic
 from oat.engine.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
 
 
@@ -18,6 +20,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("config")
     parser.add_argument("checkpoint")
     parser.add_argument("--out", help="write the emitted segments as an ActivityNet results json")
+    parser.add_argument("--metrics-out", help="write the metrics dict as json")
     add_config_arguments(parser)
     return parser.parse_args()
 
@@ -35,7 +38,9 @@ def main() -> None:
     if os.path.exists(marker):
         print("WARNING: this checkpoint was selected on the TEST split (upstream OAT protocol); "
               "its test numbers are optimistic.")
-    Runner.from_cfg(cfg).test()
+    metrics = Runner.from_cfg(cfg).test()
+    if args.metrics_out:
+        write_json_atomic({k: float(v) for k, v in metrics.items()}, args.metrics_out)
 
 
 if __name__ == "__main__":
