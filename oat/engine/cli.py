@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 from mmengine.config import Config, DictAction
 
-# Errors from bad input that a tool reports as one line instead of a traceback.
-USER_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError)
+# Errors from bad input that a tool reports as one line instead of a traceback. TypeError is
+# what mmengine raises for a config key a class does not take (the message names class and key).
+USER_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError, TypeError)
 
 SELECTED_ON_TEST_MARKER = "SELECTED_ON_TEST"
 
@@ -38,10 +39,38 @@ def load_config(path: str, work_dir: str | None, options: dict) -> Config:
 
 
 def run_tool(main: Callable[[], None]) -> None:
-    """Run ``main``; bad input ends the process with one line on stderr and exit code 1."""
+    """Run ``main``; bad input ends the process with one line on stderr and exit code 1.
+
+    Bad input is :data:`USER_ERRORS`, plus the ``TypeError`` a registry build raises for a
+    config key the class does not take (a typo in the config or in ``--cfg-options``).
+    """
     try:
         main()
     except USER_ERRORS as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {one_line_message(err)}", file=sys.stderr)
         sys.exit(1)
+    except TypeError as err:
+        if not _is_config_key_error(err):
+            raise
+        print(f"error: config: {err} (a typo in the config or --cfg-options?)", file=sys.stderr)
+        sys.exit(1)
+
+
+def one_line_message(err: BaseException) -> str:
+    """The message of a bad-input error, without a DataLoader worker's traceback.
+
+    A DataLoader worker re-raises its error in the main process with the worker's traceback
+    inside the message; the last line of that text is the original ``Type: message``.
+    """
+    message = str(err.args[0] if isinstance(err, KeyError) and err.args else err)
+    if "Original Traceback" in message:
+        original = message.strip().splitlines()[-1]
+        message = original.split(": ", 1)[-1]
+    return message
+
+
+def _is_config_key_error(err: TypeError) -> bool:
+    """True for ``X.__init__() got an unexpected keyword argument`` / ``missing ... argument``."""
+    message = str(err)
+    return "__init__() got an unexpected keyword argument" in message or (
+        "__init__() missing" in message and "required" in message)

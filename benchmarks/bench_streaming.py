@@ -1,0 +1,152 @@
+"""Streaming inference speed and memory on this machine (prints numbers, asserts nothing).
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_streaming.py [--rounds 5] [--long-steps 2000]
+
+1. FLOP floor of one streaming step at paper size (D_in 4096, E 1024, C 20, W 64, 6 anchors):
+   analytic FLOPs of what a step must compute (ONE frame's projection, the encoder, the
+   decoder, the heads: the W-1 older frames are already projected) divided by this process's
+   dense matmul FLOP/s (1024^3 fp32), re-measured before every timed round.
+2. Per-step latency at batch 1: ``StreamingDetector`` (ring of projected frames + cached
+   first decoder block), the same without the decoder cache, and a plain eval forward of a
+   whole (1, W, D_in) window; each as a multiple of the floor (the plain forward's floor also
+   counts the projection of all W frames).
+3. Throughput with 8 and 32 streams stepping together: seconds per step / (S x floor).
+4. Memory over a long stream (smaller model, same code path): RSS sampled along the stream.
+
+Measurements run round-robin and each round is divided by the floor measured just before it,
+so that load from other processes on a shared machine affects both alike.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from oat.inference import StreamingDetector
+from oat.models import OATDetector
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_model import PAPER, matmul_flops_per_second, window_forward_macs  # noqa: E402
+
+
+def step_flops(**sizes) -> tuple[float, float]:
+    """(FLOPs of one streaming step, FLOPs of a plain whole-window forward)."""
+    macs = window_forward_macs(**sizes)
+    whole = 2 * sum(macs.values())
+    return whole - 2 * macs["projection"] * (sizes["window"] - 1) / sizes["window"], whole
+
+
+def resident_megabytes() -> float:
+    """Current resident set size of this process (Linux /proc), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def interleaved_ratios(steps: dict, flops: dict, rounds: int) -> dict:
+    """Per-round (seconds, seconds / floor) of each named step function, run round-robin.
+
+    Every round first re-measures the matmul FLOP/s, so each time is compared with a floor
+    taken under the same load (the machine is shared). ``steps[name]()`` runs one step.
+    """
+    for step in steps.values():
+        step()  # warm-up
+    results = {name: [] for name in steps}
+    for _ in range(rounds):
+        peak = matmul_flops_per_second(repeats=2)
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            seconds = time.perf_counter() - start
+            results[name].append((seconds, seconds / (flops[name] / peak)))
+    return {name: np.asarray(values) for name, values in results.items()}
+
+
+def streaming_step(model, streams: int, cached_decode: bool = True):
+    """A function that runs one step of ``streams`` streams stepping together."""
+    detector = StreamingDetector(model, dict(type="OnlineNMS"), steps_per_second=5.0)
+    if not cached_decode:
+        detector.runner._decode = model.decode  # ablation: the model's own decoder
+    ids = list(range(streams))
+    frames = torch.randn(streams, model.feat_dim)
+    return lambda: detector.step(frames, ids)
+
+
+def plain_forward_step(model):
+    """A function that runs an eval forward of one whole (1, W, D_in) window."""
+    window = torch.randn(1, model.window, model.feat_dim)
+
+    def step():
+        with torch.inference_mode():
+            model(window)
+    return step
+
+
+def report(results: dict, streams: dict) -> None:
+    """One line per measurement: ms per step and multiple of the FLOP floor."""
+    for name, values in results.items():
+        seconds, ratios = values[:, 0], values[:, 1]
+        per_stream = (f" ({seconds.min() / streams[name] * 1e3:.1f} ms per stream)"
+                      if streams[name] > 1 else "")
+        print(f"{name:<46s} best {seconds.min() * 1e3:8.1f} ms{per_stream}"
+              f"  x floor: best {ratios.min():.2f}  median {np.median(ratios):.2f}", flush=True)
+
+
+def long_stream_memory(steps: int) -> None:
+    """RSS along a long stream of a smaller model (E 256, D_in 1024, W 64, 20 classes)."""
+    torch.manual_seed(0)
+    model = OATDetector(feat_dim=1024, embed_dim=256).eval()
+    with torch.no_grad():  # like a trained model: distinct anchors, peaky class scores
+        model.decoder.anchor_queries.normal_()
+        model.heads.classifier[2].weight.mul_(20.0)
+    detector = StreamingDetector(model, dict(type="OnlineNMS"), steps_per_second=5.0)
+    frames = torch.randn(steps, 1, model.feat_dim)
+    samples, emitted = [], 0
+    for step in range(steps):
+        emitted += len(detector.step(frames[step], ["live"])[0])
+        if step % (steps // 10) == 0 or step == steps - 1:
+            samples.append((step, resident_megabytes()))
+    print(f"long stream ({steps} steps, E=256, {emitted} segments emitted): RSS MiB at steps "
+          + ", ".join(f"{step}: {rss:.1f}" for step, rss in samples))
+    after_warmup = [rss for step, rss in samples if step >= steps // 10]
+    print(f"  RSS growth after the first 10% of the stream: "
+          f"{after_warmup[-1] - after_warmup[0]:+.1f} MiB (max {max(after_warmup):.1f} MiB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds at batch 1")
+    parser.add_argument("--long-steps", type=int, default=2000)
+    args = parser.parse_args()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
+    long_stream_memory(args.long_steps)
+
+    stream_flops, window_flops = step_flops(**PAPER)
+    print(f"streaming step {stream_flops / 1e9:.3f} GFLOP; whole-window forward "
+          f"{window_flops / 1e9:.3f} GFLOP; matmul throughput (1024^3 fp32) "
+          f"{matmul_flops_per_second() / 1e9:.1f} GFLOP/s now")
+    torch.manual_seed(0)
+    model = OATDetector().eval()
+    single = dict(
+        streaming=streaming_step(model, 1),
+        streaming_without_decoder_cache=streaming_step(model, 1, cached_decode=False),
+        plain_eval_forward_of_a_window=plain_forward_step(model),
+    )
+    flops = dict(streaming=stream_flops, streaming_without_decoder_cache=stream_flops,
+                 plain_eval_forward_of_a_window=window_flops)
+    print("batch 1 (one stream):")
+    report(interleaved_ratios(single, flops, args.rounds), dict.fromkeys(single, 1))
+    for streams, rounds in ((8, 3), (32, 2)):
+        print(f"{streams} streams stepping together:")
+        name = f"streaming_{streams}_streams"
+        report(interleaved_ratios({name: streaming_step(model, streams)},
+                                  {name: streams * stream_flops}, rounds), {name: streams})
+
+
+if __name__ == "__main__":
+    main()
