@@ -7,7 +7,8 @@ process), ``views`` (student/teacher projections), ``generator`` (both views of 
 ``probe`` (online-vs-offline difficulty), ``statistics``, ``writer``. See docs/benchmark.md.
 """
 from oat.datasets.synthetic.generator import FeatureGenerator
-from oat.datasets.synthetic.presets import PRESETS, BenchmarkPreset, get_preset
+from oat.datasets.synthetic.presets import PRESETS, get_preset
+from oat.datasets.synthetic.specs import BenchmarkPreset
 from oat.datasets.synthetic.timelines import generate_timelines
 from oat.datasets.synthetic.writer import GENERATOR_VERSION, OUTPUT_FILES, make_benchmark
 

@@ -15,7 +15,7 @@ from oat.datasets.synthetic.latent import (
     render_latent,
     sample_video_latent,
 )
-from oat.datasets.synthetic.presets import BenchmarkPreset, ViewSpec
+from oat.datasets.synthetic.specs import BenchmarkPreset, ViewSpec
 from oat.datasets.synthetic.seeding import rng_for
 from oat.datasets.synthetic.views import build_view_projections, render_view
 
@@ -30,13 +30,13 @@ def num_steps_for(duration: float, rate: float) -> int:
 def resolve_confusable_pairs(preset: BenchmarkPreset, classes: list[str]) -> list[tuple[int, int]]:
     """Class-index pairs that share their onset.
 
-    The preset's named pairs whose classes are both in ``classes``; when none is (a real
-    annotation file with other class names), consecutive pairs (0, 1), (2, 3), ... so the task
-    keeps its confusable classes.
+    The preset's named pairs whose classes are both in ``classes``. When the preset has pairs
+    but none matches (a real annotation file with other class names), consecutive pairs
+    (0, 1), (2, 3), ... so the task keeps its confusable classes.
     """
     index = {name: k for k, name in enumerate(classes)}
     named = [(index[a], index[b]) for a, b in preset.confusable_pairs if a in index and b in index]
-    if named:
+    if named or not preset.confusable_pairs:
         return named
     return [(k, k + 1) for k in range(0, len(classes) - 1, 2)]
 
@@ -56,6 +56,7 @@ class FeatureGenerator:
                                          rng_for(seed, "projection", name))
             for name in VIEWS
         }
+        self._latents: dict[str, VideoLatent] = {}
 
     def view(self, name: str) -> ViewSpec:
         """The preset's ``"student"`` or ``"teacher"`` view."""
@@ -64,9 +65,12 @@ class FeatureGenerator:
         return getattr(self.preset, name)
 
     def latent(self, video: VideoAnnotation) -> VideoLatent:
-        """The video's latent process (the same for both views)."""
-        rng = rng_for(self.seed, "latent", video.video_id)
-        return sample_video_latent(video, self.phases, self.preset.latent, rng)
+        """The video's latent process (the same for both views; drawn once, then kept)."""
+        if video.video_id not in self._latents:
+            rng = rng_for(self.seed, "latent", video.video_id)
+            self._latents[video.video_id] = sample_video_latent(
+                video, self.phases, self.preset.latent, rng)
+        return self._latents[video.video_id]
 
     def render(self, video: VideoAnnotation, view_name: str) -> np.ndarray:
         """Features ``(T, D)`` float32 of one video in one view, ``T = round(duration * rate)``."""

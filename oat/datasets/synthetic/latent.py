@@ -25,10 +25,9 @@ import numpy as np
 
 from oat.datasets.annotations import VideoAnnotation
 from oat.datasets.synthetic.noise import ar1_noise
-from oat.datasets.synthetic.presets import LatentSpec
+from oat.datasets.synthetic.specs import LatentSpec
 from oat.datasets.timebase import steps_to_seconds
 
-PHASES = ("onset", "body", "offset")
 DRIFT_GRID_SECONDS = 1.0  # the drift is drawn on this grid and interpolated (it is slow)
 DISTRACTOR_MARGIN_SECONDS = 1.0  # distractors keep this far from any action instance
 
@@ -106,10 +105,10 @@ def sample_video_latent(
     """Draw one video's events, distractors, scene offset and drift."""
     events = []
     for seg in video.segments:
-        amplitude = spec.action_scale * np.exp(spec.instance_amplitude_sigma * rng.standard_normal())
+        amplitude = _amplitude(spec, rng)
         for name, start, end in phase_spans(seg.start, seg.end, spec):
-            events.append(Event(start, end, amplitude * _styled(getattr(phases, name)[seg.label],
-                                                                 spec, rng)))
+            vector = amplitude * _styled(getattr(phases, name)[seg.label], spec, rng)
+            events.append(Event(start, end, vector))
     events.extend(_distractors(video, phases, spec, rng))
     offset = spec.offset_scale * rng.standard_normal(spec.background_dims)
     num_grid = int(np.ceil(video.duration / DRIFT_GRID_SECONDS)) + 2
@@ -134,11 +133,16 @@ def render_latent(latent: VideoLatent, num_steps: int) -> tuple[np.ndarray, np.n
             continue
         lo, hi = edges[first:last], edges[first + 1:last + 1]
         cover = (np.minimum(hi, event.end) - np.maximum(lo, event.start)) / width
-        h_act[first:last] += np.clip(cover, 0.0, 1.0)[:, None] * event.vector
+        h_act[first:last] += np.minimum(np.maximum(cover, 0.0), 1.0)[:, None] * event.vector
     centres = 0.5 * (edges[:-1] + edges[1:])
     grid = np.arange(latent.drift.shape[0]) * DRIFT_GRID_SECONDS
     drift = np.stack([np.interp(centres, grid, col) for col in latent.drift.T], axis=1)
     return latent.offset + drift, h_act
+
+
+def _amplitude(spec: LatentSpec, rng: np.random.Generator) -> float:
+    """One instance's overall strength, log-normal around ``action_scale``."""
+    return spec.action_scale * float(np.exp(spec.instance_amplitude_sigma * rng.standard_normal()))
 
 
 def _styled(prototype: np.ndarray, spec: LatentSpec, rng: np.random.Generator) -> np.ndarray:
@@ -160,13 +164,17 @@ def _distractors(video, phases, spec, rng) -> list[Event]:
     events = []
     for _ in range(count):
         length = float(rng.uniform(spec.phase_min, spec.phase_max))
-        label = int(rng.choice(own)) if own and rng.random() < 0.8 else int(rng.integers(num_classes))
+        if own and rng.random() < 0.8:
+            label = int(rng.choice(own))
+        else:
+            label = int(rng.integers(num_classes))
         start = float(rng.uniform(0.0, max(video.duration - length, 0.0)))
         if any(start < b and start + length > a for a, b in taken):
-            continue  # fell on an action: dropped, keeps the draw count fixed per video
-        amplitude = spec.action_scale * np.exp(spec.instance_amplitude_sigma * rng.standard_normal())
-        events.append(Event(start, start + length, amplitude * _styled(phases.onset[label], spec, rng)))
-        taken.append((start - DISTRACTOR_MARGIN_SECONDS, start + length + DISTRACTOR_MARGIN_SECONDS))
+            continue  # fell on (or next to) an action: dropped
+        vector = _amplitude(spec, rng) * _styled(phases.onset[label], spec, rng)
+        events.append(Event(start, start + length, vector))
+        margin = DISTRACTOR_MARGIN_SECONDS
+        taken.append((start - margin, start + length + margin))
     return events
 
 

@@ -25,7 +25,8 @@ def merged_runs(video: VideoAnnotation) -> list[tuple[float, float]]:
 def timeline_statistics(annotations: AnnotationSet, subset: str | None = None) -> dict:
     """Medians and shares of one subset (or all videos), keyed like STATS.md §1.
 
-    Returns a dict of floats (the gap entries are None when no video has two runs): ``videos``, ``instances``, ``video_duration_median``,
+    Returns a dict of floats (the gap entries are None when no video has two runs): ``videos``,
+    ``instances``, ``video_duration_median``,
     ``instances_per_video_median``, ``instance_duration_median``, ``instance_duration_p95``,
     ``ln_duration_sigma``, ``gap_median``, ``gap_p95``, ``lead_in_median``, ``coverage``
     (pooled), ``classes_per_video_median``, ``overlapping_share``, ``top_class_share``.

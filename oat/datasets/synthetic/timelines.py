@@ -3,7 +3,7 @@
 A video is a renewal process in seconds: a lead-in, then instance, gap, instance, ... until the
 next instance would pass the end of the video. Instance durations are log-normal around a
 per-class median; gaps are log-normal with a heavy tail, scaled per video; companion rules add the
-nested cross-class pairs of THUMOS. See ``presets.TimelineStats`` for the knobs.
+nested cross-class pairs of THUMOS. See ``specs.TimelineStats`` for the knobs.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from oat.datasets.annotations import AnnotationSet, Segment, VideoAnnotation
-from oat.datasets.synthetic.presets import BenchmarkPreset
+from oat.datasets.synthetic.specs import BenchmarkPreset
 from oat.datasets.synthetic.seeding import rng_for
 
 DECIMALS = 3  # annotation times are rounded to milliseconds
@@ -93,9 +93,9 @@ def _class_drawer(preset, main_weights, rng):
     stats = preset.timeline
     num = len(preset.classes)
     if stats.class_mixing == "dense":
-        weights = main_weights * rng.gamma(stats.class_concentration, size=num)
-        weights = weights / weights.sum()
-        return lambda: int(rng.choice(num, p=weights))
+        cdf = np.cumsum(main_weights * rng.gamma(stats.class_concentration, size=num))
+        return lambda: min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")),
+                           num - 1)
     if stats.class_mixing != "single":
         raise ValueError(f"preset {preset.name!r}: class_mixing {stats.class_mixing!r} is not "
                          "'single' or 'dense'")
@@ -125,9 +125,13 @@ def _companions(preset, instance, medians, rng) -> list[tuple[float, float, int]
 
 
 def _companion_interval(mode: str, start, end, length, rng) -> tuple[float, float]:
-    """Where a companion lies (see :class:`Companion`); ``length`` is its own drawn length."""
+    """Where a companion lies (see ``specs.Companion``).
+
+    ``length`` is the companion's own drawn length; ``inside`` ignores it (the outer instance is
+    the inner one extended on both sides).
+    """
     first_length = end - start
-    if mode == "inside":  # the outer instance extends the inner one on both sides
+    if mode == "inside":
         return (start - float(rng.uniform(0.1, 0.6)) * first_length,
                 end + float(rng.uniform(0.1, 0.6)) * first_length)
     if mode == "follows":

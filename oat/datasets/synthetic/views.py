@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from oat.datasets.synthetic.noise import ar1_noise
-from oat.datasets.synthetic.presets import LatentSpec, StreamSpec, ViewSpec
+from oat.datasets.synthetic.specs import LatentSpec, StreamSpec, ViewSpec
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,12 @@ def build_view_projections(
     """Draw the fixed projections of every stream of a view (float32)."""
     projections = []
     for stream in view.streams:
-        d = stream.dim
+        d, k_bg = stream.dim, spec.background_dims
+        bias = stream.bias_mean + stream.bias_spread * rng.standard_normal(d)
         projections.append(StreamProjection(
-            background=_gaussian(rng, (spec.background_dims, d), 1.0 / np.sqrt(spec.background_dims)),
+            background=_gaussian(rng, (k_bg, d), 1.0 / np.sqrt(k_bg)),
             action=_gaussian(rng, (spec.action_dims, d), 1.0),
-            bias=(stream.bias_mean + stream.bias_spread * rng.standard_normal(d)).astype(np.float32),
+            bias=bias.astype(np.float32),
             noise_mix=_gaussian(rng, (stream.noise_rank, d), 1.0 / np.sqrt(stream.noise_rank)),
         ))
     return tuple(projections)
@@ -75,7 +76,8 @@ def _render_stream(h_bg, h_act, stream: StreamSpec, proj: StreamProjection, rng,
     noise = (low + ar1_noise(rng, num_steps, stream.dim, phi, np.float32)) / np.sqrt(2.0)
     pre = stream.background_weight * (h_bg @ proj.background) + h_act @ proj.action
     pre += proj.bias + stream.noise_scale * noise
-    return np.maximum(np.logaddexp(np.float32(0.0), pre) - stream.zero_level, 0.0).astype(np.float32)
+    softplus = np.log1p(np.exp(np.minimum(pre, 30.0)))  # capped: no overflow; log1p(e^30) = 30
+    return np.maximum(softplus - stream.zero_level, 0.0).astype(np.float32, copy=False)
 
 
 def _gaussian(rng: np.random.Generator, shape: tuple[int, int], scale: float) -> np.ndarray:

@@ -29,7 +29,7 @@ from oat.datasets.points import (
 )
 from oat.datasets.readers import read_annotations
 from oat.datasets.synthetic.generator import VIEWS, FeatureGenerator, num_steps_for
-from oat.datasets.synthetic.presets import BenchmarkPreset
+from oat.datasets.synthetic.specs import BenchmarkPreset
 from oat.datasets.synthetic.statistics import timeline_statistics
 from oat.datasets.synthetic.timelines import generate_timelines
 
