@@ -9,13 +9,12 @@ canonical json, ...). Prints a table (tIoU, mAP in %, averages, AEDT) and the em
 positives (ActivityNet reference behaviour); their number is printed.
 """
 import argparse
-import math
 
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.readers import read_annotations
 from oat.engine.cli import run_tool
 from oat.evaluation.metric import format_map_table, format_per_class_table
-from oat.evaluation.results import ground_truth_of_subset, read_results_json
+from oat.evaluation.results import ground_truth_of_subset, read_results_json, to_json_value
 from oat.evaluation.tal_map import DEFAULT_TIOU_THRESHOLDS, evaluate_detections
 
 
@@ -34,19 +33,6 @@ def parse_args() -> argparse.Namespace:
                         help="GT instances outside their video (default keep, like upstream OAT)")
     parser.add_argument("--per-class", action="store_true", help="also print AP per class")
     return parser.parse_args()
-
-
-def to_json_value(value):
-    """Numbers, arrays and dicts of a result as json values (NaN -> null)."""
-    if isinstance(value, dict):
-        return {key: to_json_value(item) for key, item in value.items()}
-    if hasattr(value, "tolist"):
-        return to_json_value(value.tolist())
-    if isinstance(value, list):
-        return [to_json_value(item) for item in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def main() -> None:

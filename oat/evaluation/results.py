@@ -126,3 +126,16 @@ def ground_truth_of_subset(annotations: AnnotationSet, subset: str) -> dict[str,
             labels=np.array([s.label for s in video.segments], dtype=np.int64))
         for video in annotations.subset(subset)
     }
+
+
+def to_json_value(value):
+    """Numbers, arrays and dicts of an evaluation result as json values (NaN -> null)."""
+    if isinstance(value, dict):
+        return {key: to_json_value(item) for key, item in value.items()}
+    if hasattr(value, "tolist"):
+        return to_json_value(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(item) for item in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
