@@ -6,7 +6,11 @@ from collections.abc import Callable, Sequence
 import torch
 from mmengine.model import BaseModel
 
-from oat.models.losses import foreground_l1_loss, soft_target_cross_entropy
+from oat.models.losses import (
+    foreground_l1_loss,
+    mean_foreground_count_over_ranks,
+    soft_target_cross_entropy,
+)
 from oat.registry import MODELS, TASK_UTILS
 
 
@@ -32,8 +36,9 @@ class OATDetector(BaseModel):
         cls_loss_weight, reg_loss_weight: alpha and beta of ``L = alpha L_cls + beta L_reg``.
         reg_graph_without_foreground: False (upstream): a batch without foreground anchors
             gives a constant ``loss_reg`` and no regressor gradient. True: a zero gradient
-            instead, so that DDP without ``find_unused_parameters`` never sees an unused
-            parameter (see :func:`~oat.models.losses.foreground_l1_loss`).
+            instead (see :func:`~oat.models.losses.foreground_l1_loss`). A DDP run always
+            keeps the graph, so that DDP without ``find_unused_parameters`` never sees an
+            unused parameter.
         video_predictor: config of a TASK_UTILS module (or a ready callable) called as
             ``predictor(model, features (T, D_in), meta) -> dict`` once per video in
             ``predict`` mode (streaming + post-processing live in ``oat/inference``).
@@ -119,17 +124,23 @@ class OATDetector(BaseModel):
         """Weighted OAT losses over all ``B x A`` anchors: ``dict(loss_cls, loss_reg)``.
 
         Targets: ``cls_target (B, A, C+1)`` multi-hot, background last; ``reg_target (B, A, 2)``
-        with ``r1 = -1000`` where an anchor has no regression target.
+        with ``r1 = -1000`` where an anchor has no regression target. In a DDP run the
+        regression mean is over the foreground anchors of the GLOBAL batch and the graph is
+        always kept (see ``reg_graph_without_foreground``), so 2 ranks of B/2 windows train
+        like 1 process of B windows. The classification mean needs nothing: equal halves.
         """
         if cls_target.shape != cls_logits.shape or reg_target.shape != reg.shape:
             raise ValueError(
                 f"targets cls {tuple(cls_target.shape)} / reg {tuple(reg_target.shape)} do not "
                 f"match outputs {tuple(cls_logits.shape)} / {tuple(reg.shape)}"
             )
+        num_foreground = mean_foreground_count_over_ranks(reg_target)
+        distributed = num_foreground is not None  # DDP needs every parameter in the graph
         return dict(
             loss_cls=self.cls_loss_weight * soft_target_cross_entropy(cls_logits, cls_target),
             loss_reg=self.reg_loss_weight * foreground_l1_loss(
-                reg, reg_target, keep_graph=self.reg_graph_without_foreground),
+                reg, reg_target, keep_graph=self.reg_graph_without_foreground or distributed,
+                num_foreground=num_foreground),
         )
 
     def forward(
@@ -145,7 +156,8 @@ class OATDetector(BaseModel):
           reg_target (B, A, 2))`` (what ``default_collate`` makes of per-window dicts)
           -> ``dict(loss_cls, loss_reg)``.
         - ``"predict"``: inputs = list of whole videos ``(T, D_in)``, data_samples = list of
-          per-video dicts -> list of per-video result dicts from ``video_predictor``.
+          per-video dicts (or ``pseudo_collate``'s dict of per-video lists) -> list of
+          per-video result dicts from ``video_predictor``.
         """
         if mode == "tensor":
             return self.forward_windows(inputs)
@@ -162,11 +174,27 @@ class OATDetector(BaseModel):
             if self.video_predictor is None:
                 raise ValueError("OATDetector predict mode needs `video_predictor=dict(type=...)` "
                                  "in the model config (a video predictor from oat/inference)")
-            if data_samples is None or len(data_samples) != len(inputs):
-                raise ValueError("OATDetector predict mode needs one data sample per video")
             return [self.video_predictor(self, features, meta)
-                    for features, meta in zip(inputs, data_samples)]
+                    for features, meta in zip(inputs, _per_video(data_samples, len(inputs)))]
         raise ValueError(f"OATDetector: unknown mode {mode!r} (tensor, loss or predict)")
+
+
+def _per_video(data_samples: list[dict] | dict | None, num_videos: int) -> list[dict]:
+    """One meta dict per video from a list of dicts or from ``pseudo_collate``'s dict of lists.
+
+    mmengine's ``pseudo_collate`` turns a batch of per-video dicts into one dict whose values
+    are lists (one entry per video); both forms are accepted.
+    """
+    if isinstance(data_samples, dict):
+        lengths = {key: len(values) for key, values in data_samples.items()}
+        if set(lengths.values()) != {num_videos}:
+            raise ValueError(f"OATDetector predict mode: data_samples fields {lengths} must each "
+                             f"hold one entry per video ({num_videos})")
+        data_samples = [{key: values[i] for key, values in data_samples.items()}
+                        for i in range(num_videos)]
+    if data_samples is None or len(data_samples) != num_videos:
+        raise ValueError("OATDetector predict mode needs one data sample per video")
+    return list(data_samples)
 
 
 def _part_config(config: dict | None, default_type: str, **shared) -> dict:

@@ -1,0 +1,17 @@
+# "HR-Pro + OAT-ONMS" on fineaction (onpoint-spec §6; see oat-pseudo_hrpro_thumos14.py):
+# vanilla OAT (its config unchanged) trained on the teacher's pseudo segments.
+_base_ = "../oat/oat_fineaction.py"
+custom_imports = dict(imports=["onpoint_ext"], allow_failed_imports=False)
+
+teacher_cache = "{{$ONPOINT_TEACHER_CACHE:work_dirs/teachers/hrpro_fineaction.h5}}"
+
+_base_.train_dataloader.dataset.with_targets = False  # ground truth never becomes a target
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type="WithTeacherTargets",
+        dataset=_base_.train_dataloader.dataset,
+        cache=teacher_cache,
+        targets=("ins",),  # OAT's cls_target / reg_target, from pseudo segments
+    )
+)

@@ -1,0 +1,66 @@
+"""Actionness-calibrated anchor decoder (onpoint-spec §3): OAT's decoder, keys re-weighted.
+
+Per window position the student's own CASS background logit ``b`` gives an actionness
+``r = 1 - sigmoid(b)``, clamped to ``[eps, 1]``, and the calibration ``r_bar = r + log(r)`` is
+added to the cross-attention logits of every anchor query and every head at that key position,
+through OAT's generic ``memory_key_bias (B, W)`` seam. Keys that look like background
+(``r -> eps``) get a large negative bias and are nearly ignored.
+
+The decoder has no parameter of its own, so its state dict is OAT's exactly (weights load across
+both ways). The CASS head lives outside the decoder (in the distiller, not in ``student.*``), so
+the background logits are passed in: :meth:`ActionnessCalibratedDecoder.calibration_bias` turns
+them into the key bias that the distiller hands to ``decode``.
+"""
+from __future__ import annotations
+
+import torch
+
+from oat.models.decoder import AnchorQueryDecoder
+from oat.registry import MODELS
+
+
+def actionness_key_bias(background_logits: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
+    """``r_bar = r + log(r)`` with ``r = clamp(1 - sigmoid(b), eps, 1)``; shape kept, ``(B, W)``.
+
+    Args:
+        background_logits: CASS background-channel logits ``b`` (the last of ``C+1``), ``(B, W)``.
+        eps: lower clamp of ``r``; ``eps + log(eps)`` is the strongest suppression of a key.
+    """
+    r = torch.sigmoid(-background_logits).clamp(min=eps, max=1.0)  # 1 - sigmoid(b), stable
+    return r + torch.log(r)
+
+
+@MODELS.register_module()
+class ActionnessCalibratedDecoder(AnchorQueryDecoder):
+    """OAT's ``AnchorQueryDecoder`` plus the actionness calibration of its cross-attention.
+
+    Args:
+        calibrate: False makes :meth:`calibration_bias` return None, i.e. OAT's decoder exactly.
+        eps: lower clamp of the actionness ``r`` (onpoint-spec §3 leaves it open) [our choice].
+        detach_actionness: stop gradients from the decoder into the CASS logits through ``r``
+            [our choice, onpoint-spec §3]: the CASS head then learns only from ``L_cass``.
+        Remaining arguments: see ``AnchorQueryDecoder``.
+    """
+
+    def __init__(
+        self,
+        *args,
+        calibrate: bool = True,
+        eps: float = 1e-4,
+        detach_actionness: bool = True,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        if not 0.0 < eps < 1.0:
+            raise ValueError(f"ActionnessCalibratedDecoder: eps must be in (0, 1), got {eps}")
+        self.calibrate = calibrate
+        self.eps = eps
+        self.detach_actionness = detach_actionness
+
+    def calibration_bias(self, background_logits: torch.Tensor) -> torch.Tensor | None:
+        """CASS background logits ``(B, W)`` -> key bias ``r_bar (B, W)``; None when off."""
+        if not self.calibrate:
+            return None
+        if self.detach_actionness:
+            background_logits = background_logits.detach()
+        return actionness_key_bias(background_logits, self.eps)
