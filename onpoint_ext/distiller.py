@@ -28,7 +28,7 @@ import torch
 from mmengine.model import BaseModel
 from torch import nn
 
-from oat.models.detector import _per_video as per_video_samples  # OAT's own batch unpacking
+from oat.models.detector import per_video_samples
 from oat.registry import MODELS
 from onpoint_ext.losses import CASS_SPACES, anticipation_loss, cass_loss, point_loss
 

@@ -10,6 +10,13 @@ points_file = "{{$BENCH_DIR:work_dirs/bench/thumos14-mini}}/points.csv"
 
 _base_.model.decoder.type = "ActionnessCalibratedDecoder"  # same weights as OAT's decoder
 _base_.train_dataloader.dataset.with_targets = False  # ground truth never becomes a target
+# Point supervision all the way: no ground-truth segment chooses the checkpoint either, so
+# train on every training video and keep the last checkpoint [our choice].
+_base_.train_dataloader.dataset.holdout = "all"
+val_dataloader = None
+val_evaluator = None
+val_cfg = None
+default_hooks = dict(checkpoint=dict(save_best=None))
 model = dict(
     _delete_=True,
     type="OnPointDistiller",

@@ -22,7 +22,8 @@ class OATOSN(PostProcessor):
     so when two survivors share a class the LOWER score remains: quirk 11); ``s =
     SuppressNet(Q)``; for each class ``c`` (ascending) with ``s[c] > sup_threshold``, emit each
     survivor of class ``c`` (score order) unless an already emitted proposal of this video and
-    class overlaps it by more than ``nms_threshold``. The emitted list never expires.
+    class overlaps it by more than ``nms_threshold``. The emitted list never expires (unless
+    ``forget_after`` is set).
 
     Args:
         num_classes: C, action classes without background (the queue width).
@@ -31,6 +32,8 @@ class OATOSN(PostProcessor):
         queue_length: L (upstream: the window W, 64); by default taken from the weights.
         keep_last_written_score: upstream's queue write order (True); False keeps the highest
             score of a class instead.
+        forget_after: seconds; None (upstream) keeps every emitted segment. See
+            :class:`~oat.inference.nms.EmittedIndex` (exact forgetting for live streams).
     """
 
     def __init__(
@@ -43,6 +46,7 @@ class OATOSN(PostProcessor):
         nms_threshold: float = 0.3,
         overlap_floor: float = 1.0,
         keep_last_written_score: bool = True,
+        forget_after: float | None = None,
     ) -> None:
         if (checkpoint is None) == (network is None):
             raise ValueError("OATOSN needs exactly one of `checkpoint` (a path) or `network`")
@@ -60,11 +64,12 @@ class OATOSN(PostProcessor):
         self.nms_threshold = nms_threshold
         self.overlap_floor = overlap_floor
         self.keep_last_written_score = keep_last_written_score
+        self.forget_after = forget_after
         self.reset()
 
     def reset(self) -> None:
         self._queue = np.zeros((self.queue_length, self.num_classes), dtype=np.float32)
-        self._emitted = EmittedIndex(self.nms_threshold, self.overlap_floor)
+        self.emitted = EmittedIndex(self.nms_threshold, self.overlap_floor, self.forget_after)
 
     @property
     def queue(self) -> np.ndarray:
@@ -83,9 +88,10 @@ class OATOSN(PostProcessor):
         for label in np.nonzero(emit_probs.astype(np.float64) > self.sup_threshold)[0].tolist():
             for index in np.nonzero(survivors.labels == label)[0].tolist():
                 start, end = float(survivors.starts[index]), float(survivors.ends[index])
-                if not self._emitted.overlaps(label, start, end):
-                    self._emitted.add(label, start, end)
+                if not self.emitted.overlaps(label, start, end):
+                    self.emitted.add(label, start, end)
                     emitted.append(index)
+        self.emitted.step_to(now)
         return survivors.take(np.asarray(emitted, dtype=np.int64))
 
     def _push_scores(self, survivors: Proposals) -> None:

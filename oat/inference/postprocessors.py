@@ -109,6 +109,9 @@ class OnlineNMS(PostProcessor):
         defer_future_ends: our variant (off = upstream): hold proposals ending after ``cur``
             and offer them again at the first step whose time reaches their end (emitted then,
             with that step's time) instead of dropping them.
+        forget_after: seconds; None (upstream) keeps every emitted segment of the video. For
+            endless live streams: forget emitted segments that ended longer ago, exactly (see
+            :class:`~oat.inference.nms.EmittedIndex`; ``emitted.checks_before_frontier``).
     """
 
     def __init__(
@@ -118,16 +121,18 @@ class OnlineNMS(PostProcessor):
         round_values: bool = True,
         nms_before_end_filter: bool = True,
         defer_future_ends: bool = False,
+        forget_after: float | None = None,
     ) -> None:
         self.nms_threshold = nms_threshold
         self.overlap_floor = overlap_floor
         self.round_values = round_values
         self.nms_before_end_filter = nms_before_end_filter
         self.defer_future_ends = defer_future_ends
+        self.forget_after = forget_after
         self.reset()
 
     def reset(self) -> None:
-        self._emitted = EmittedIndex(self.nms_threshold, self.overlap_floor)
+        self.emitted = EmittedIndex(self.nms_threshold, self.overlap_floor, self.forget_after)
         self._pending = Proposals.empty()
 
     def step(self, proposals: Proposals, now: float) -> Proposals:
@@ -144,7 +149,9 @@ class OnlineNMS(PostProcessor):
         if self.defer_future_ends:
             survivors = Proposals.concat([self._release_pending(now), survivors])
             self._pending = Proposals.concat([self._pending, future])
-        return self._emit_new(survivors)
+        emitted = self._emit_new(survivors)
+        self.emitted.step_to(now)
+        return emitted
 
     def _release_pending(self, now: float) -> Proposals:
         """Held proposals whose end time has been reached, re-stamped with time ``now``."""
@@ -160,8 +167,8 @@ class OnlineNMS(PostProcessor):
         for index in order.tolist():
             label = int(candidates.labels[index])
             start, end = float(candidates.starts[index]), float(candidates.ends[index])
-            if not self._emitted.overlaps(label, start, end):
-                self._emitted.add(label, start, end)
+            if not self.emitted.overlaps(label, start, end):
+                self.emitted.add(label, start, end)
                 emitted.append(index)
         return candidates.take(np.asarray(emitted, dtype=np.int64))
 

@@ -142,7 +142,7 @@ class StreamingDetector:
                 self._start_live(stream_id)
         streams = [self._streams[stream_id] for stream_id in stream_ids]
         with torch.inference_mode():
-            frames = self.runner.project(features.to(self.runner.device, torch.float32))
+            frames = self.runner.project(features.to(self.runner.device, self.runner.dtype))
             for stream, frame in zip(streams, frames):
                 if stream.ring is None:
                     stream.ring = ProjectedRing(self._zero_frame(features.shape[1]), self.window)

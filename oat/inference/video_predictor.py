@@ -67,7 +67,7 @@ class OnlineVideoPredictor:
         model.eval()
         try:
             with torch.inference_mode():
-                emitted = self._run(runner, track, features.to(runner.device, torch.float32))
+                emitted = self._run(runner, track, features.to(runner.device, runner.dtype))
         finally:
             model.train(was_training)
         emitted = Proposals.concat(emitted)

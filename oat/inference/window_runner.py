@@ -40,13 +40,18 @@ class WindowRunner:
         """Where the model's parameters live."""
         return next(self.model.parameters()).device
 
+    @property
+    def dtype(self) -> torch.dtype:
+        """The model's floating-point type (inputs are cast to it)."""
+        return next(self.model.parameters()).dtype
+
     def project(self, frames: torch.Tensor) -> torch.Tensor:
         """(N, D_in) input feature vectors -> (N, E) projected features (one per frame)."""
         return self.model.project(frames[None])[0]
 
     def project_zeros(self, in_dim: int) -> torch.Tensor:
         """(E,) projection of an all-zero input frame: what the zero front-padding becomes."""
-        return self.project(torch.zeros(1, in_dim, device=self.device))[0]
+        return self.project(torch.zeros(1, in_dim, device=self.device, dtype=self.dtype))[0]
 
     def predict(self, windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, W, E) projected windows (oldest step first) -> probabilities (B, A, C+1)

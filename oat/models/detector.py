@@ -175,11 +175,11 @@ class OATDetector(BaseModel):
                 raise ValueError("OATDetector predict mode needs `video_predictor=dict(type=...)` "
                                  "in the model config (a video predictor from oat/inference)")
             return [self.video_predictor(self, features, meta)
-                    for features, meta in zip(inputs, _per_video(data_samples, len(inputs)))]
+                    for features, meta in zip(inputs, per_video_samples(data_samples, len(inputs)))]
         raise ValueError(f"OATDetector: unknown mode {mode!r} (tensor, loss or predict)")
 
 
-def _per_video(data_samples: list[dict] | dict | None, num_videos: int) -> list[dict]:
+def per_video_samples(data_samples: list[dict] | dict | None, num_videos: int) -> list[dict]:
     """One meta dict per video from a list of dicts or from ``pseudo_collate``'s dict of lists.
 
     mmengine's ``pseudo_collate`` turns a batch of per-video dicts into one dict whose values

@@ -7,7 +7,7 @@ from torch import nn
 from oat.registry import MODELS
 
 
-def _two_layer_mlp(in_dim: int, hidden_dim: int, out_dim: int) -> nn.Sequential:
+def two_layer_mlp(in_dim: int, hidden_dim: int, out_dim: int) -> nn.Sequential:
     """``Linear -> ReLU -> Linear`` (state-dict names ``0.*`` and ``2.*``, as upstream)."""
     return nn.Sequential(nn.Linear(in_dim, hidden_dim), nn.ReLU(), nn.Linear(hidden_dim, out_dim))
 
@@ -24,8 +24,8 @@ class AnchorInstanceHeads(nn.Module):
     def __init__(self, embed_dim: int = 1024, num_classes: int = 20, hidden_dim: int | None = None):
         super().__init__()
         hidden_dim = hidden_dim or embed_dim
-        self.classifier = _two_layer_mlp(embed_dim, hidden_dim, num_classes + 1)
-        self.regressor = _two_layer_mlp(embed_dim, hidden_dim, 2)
+        self.classifier = two_layer_mlp(embed_dim, hidden_dim, num_classes + 1)
+        self.regressor = two_layer_mlp(embed_dim, hidden_dim, 2)
 
     def forward(self, decoded: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(B, A, E)`` -> ``(cls_logits (B, A, C+1), reg (B, A, 2))``."""

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from oat.registry import MODELS
-from onpoint_ext.heads.mlp import two_layer_mlp
+from oat.models.heads import two_layer_mlp
 
 
 @MODELS.register_module()
