@@ -1,8 +1,7 @@
 # TSASPC teacher on a built-in EGTEA-like benchmark (GENERATED features, 22 classes, teacher view
 # 1.5 steps/s, rgb 64 || flow 64): the paper network, a short schedule that runs in minutes.
-# Data: an `egtea-mini` preset (EGTEA classes and statistics, 16 train / 8 test five-minute
-# videos) is requested from the generator's owner; until it exists, `--preset egtea` works with
-# the same dims (64 train videos of ~16 min: about 15x the training time).
+# Data: the `egtea-mini` preset (EGTEA classes and statistics, 16 train / 8 test five-minute
+# videos):
 #   python tools/make_benchmark.py --preset egtea-mini --out work_dirs/bench/egtea-mini --seed 0
 #   python -m onpoint_ext.teachers.tsaspc.make_background_points \
 #       work_dirs/bench/egtea-mini/annotations.json --out work_dirs/bench/egtea-mini/background.csv

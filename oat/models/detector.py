@@ -188,12 +188,13 @@ def per_video_samples(data_samples: list[dict] | dict | None, num_videos: int) -
     if isinstance(data_samples, dict):
         lengths = {key: len(values) for key, values in data_samples.items()}
         if set(lengths.values()) != {num_videos}:
-            raise ValueError(f"OATDetector predict mode: data_samples fields {lengths} must each "
+            raise ValueError(f"data_samples fields {lengths} must each "
                              f"hold one entry per video ({num_videos})")
         data_samples = [{key: values[i] for key, values in data_samples.items()}
                         for i in range(num_videos)]
     if data_samples is None or len(data_samples) != num_videos:
-        raise ValueError("OATDetector predict mode needs one data sample per video")
+        raise ValueError(f"expected one data sample per video ({num_videos}), got "
+                         f"{data_samples!r:.80}")
     return list(data_samples)
 
 

@@ -158,6 +158,19 @@ PRESETS: dict[str, BenchmarkPreset] = {
             confusable_pairs=EGTEA_CONFUSABLE,
         ),
         BenchmarkPreset(
+            name="egtea-mini",
+            description="EGTEA classes and statistics, 16 train / 8 test five-minute videos "
+            "(TSASPC teacher benchmark)",
+            classes=tuple(sorted(EGTEA_COUNTS)),
+            class_weights=tuple(float(EGTEA_COUNTS[n]) for n in sorted(EGTEA_COUNTS)),
+            num_train=16, num_test=8,
+            timeline=replace(EGTEA_TIMELINE, video_duration=LogNormal(300.0, 0.25, 180.0, 480.0),
+                             lead_in=LogNormal(20.0, 0.42, 5.0, 60.0)),
+            student=two_stream(2.0, 64), teacher=two_stream(1.5, 64), native_fps=24.0,
+            suggested_window=24, suggested_anchors=(2, 4, 6, 8, 12, 16, 24),
+            confusable_pairs=EGTEA_CONFUSABLE,
+        ),
+        BenchmarkPreset(
             name="hoi4d",
             description="HOI4D-O stand-in: EGTEA statistics, 12 classes, 60 train / 20 test",
             classes=_HOI_CLASSES, class_weights=zipf_weights(12, 1.0), num_train=60, num_test=20,

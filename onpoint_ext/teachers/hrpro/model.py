@@ -7,12 +7,13 @@ stage-1 CAS and the reliable proposals.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import torch
 from mmengine.model import BaseModel
 
+from oat.models.detector import per_video_samples
 from oat.registry import MODELS
 from onpoint_ext.teachers.hrpro.detections import soft_nms
 from onpoint_ext.teachers.hrpro.losses import (
@@ -72,7 +73,7 @@ class HRProTeacher(BaseModel):
         ``predict`` -> list of detection dicts, ``tensor`` -> list of (T, C+1) fused CAS."""
         if mode == "tensor":
             return [self.run_network(features).cas for features in inputs]
-        samples = _as_sample_list(data_samples, len(inputs))
+        samples = per_video_samples(data_samples, len(inputs))
         if mode == "loss":
             return self.loss(inputs, samples)
         if mode == "predict":
@@ -177,12 +178,3 @@ class HRProTeacher(BaseModel):
             counts += points.sum(dim=0)
         self.memory.initialize(sums, counts)
         self.train(was_training)
-
-
-def _as_sample_list(data_samples, count: int) -> list[dict]:
-    """Accept a list of per-video dicts or ``pseudo_collate``'s dict of per-key lists."""
-    if isinstance(data_samples, Mapping):
-        return [{key: values[i] for key, values in data_samples.items()} for i in range(count)]
-    if data_samples is None or len(data_samples) != count:
-        raise ValueError(f"HRProTeacher: expected {count} data samples, got {data_samples!r:.80}")
-    return list(data_samples)

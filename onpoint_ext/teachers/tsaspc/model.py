@@ -15,9 +15,9 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 
+from oat.models.detector import per_video_samples
 from oat.registry import MODELS
 from onpoint_ext.teachers.cache import TeacherSegments
-from onpoint_ext.teachers.hrpro.model import _as_sample_list
 from onpoint_ext.teachers.tsaspc.losses import (
     IGNORE_INDEX, classification_loss, clustering_loss, confidence_loss, smoothing_loss,
 )
@@ -77,7 +77,7 @@ class TSASPCTeacher(BaseModel):
         ``predict`` -> list of detection dicts, ``tensor`` -> list of (T, C+1) CAS."""
         if mode == "tensor":
             return [torch.from_numpy(self.infer(features)) for features in inputs]
-        samples = _as_sample_list(data_samples, len(inputs))
+        samples = per_video_samples(data_samples, len(inputs))
         if mode == "loss":
             return self.loss(inputs, samples)
         if mode == "predict":
