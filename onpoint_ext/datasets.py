@@ -29,7 +29,7 @@ from oat.registry import DATASETS
 from onpoint_ext.heads.anticipation import anticipation_target
 from onpoint_ext.heads.cass import teacher_cas_window
 from onpoint_ext.heads.point import anchor_point_targets
-from onpoint_ext.teachers.cache import TeacherCache
+from onpoint_ext.teachers.cache import TeacherCache, feature_file_identity
 
 TARGET_GROUPS = ("ins", "cass", "ant", "pnt")
 _TEACHER_GROUPS = ("ins", "cass", "ant")
@@ -46,7 +46,8 @@ class WithTeacherTargets(Dataset):
         points_file: canonical point-label CSV (``oat.datasets.points``); needed for "pnt".
         horizon: W', future steps of the anticipation target.
         targets: which target groups to add, from ("ins", "cass", "ant", "pnt").
-        cache_expect: provenance fields the cache must match (``TeacherCache(expect=...)``);
+        cache_expect: provenance fields the cache must match (``TeacherCache(expect=...)``),
+            besides ``student_features`` (always checked against the wrapped dataset's file);
             a stale cache raises instead of being reused silently.
     """
 
@@ -85,6 +86,11 @@ class WithTeacherTargets(Dataset):
             return None
         if cache is None:
             raise ValueError(f"WithTeacherTargets: targets {self.targets} need a teacher cache")
+        # The CAS must have been resampled onto THIS student feature file (a stale cache with
+        # the same lengths would otherwise pass the grid check).
+        expect = dict(expect or {})
+        expect.setdefault("student_features",
+                          feature_file_identity(self.dataset.collection.store.path))
         teacher = TeacherCache(cache, expect)
         cached_classes = teacher.provenance.get("class_names")
         if cached_classes is not None and list(cached_classes) != list(self.metainfo["classes"]):
@@ -101,7 +107,9 @@ class WithTeacherTargets(Dataset):
         if points_file is None:
             raise ValueError("WithTeacherTargets: target 'pnt' needs points_file")
         by_video: dict[str, list] = {}
-        for point in read_points_csv(points_file, list(self.metainfo["classes"])):
+        videos = self.dataset.collection.annotations.videos
+        durations = {video_id: video.duration for video_id, video in videos.items()}
+        for point in read_points_csv(points_file, list(self.metainfo["classes"]), durations):
             by_video.setdefault(point.video_id, []).append(point)
         without = [v for v in self.dataset.video_ids if v not in by_video]
         if len(without) == len(self.dataset.video_ids):

@@ -16,12 +16,12 @@ import os
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.features import FeatureStore
 from oat.engine.cli import run_tool
+from oat.models.weights import load_model_weights
 from oat.registry import DATASETS, MODELS
 from onpoint_ext.teachers.cache import (
     code_version, feature_file_identity, file_sha256, teacher_cache_entries, text_sha256,
@@ -56,7 +56,7 @@ def main() -> None:
     teacher = MODELS.build(cfg.model)
     if not os.path.isfile(args.checkpoint):
         raise FileNotFoundError(f"checkpoint not found: {args.checkpoint}")
-    load_checkpoint(teacher, args.checkpoint, map_location="cpu", strict=True)
+    load_model_weights(teacher, args.checkpoint)
     dataset_cfg = dict(cfg.train_dataloader.dataset, subset=args.split, holdout="all")
     dataset = DATASETS.build(dataset_cfg)
     student = FeatureStore(args.student_features) if args.student_features else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import sys
 import tempfile
 
@@ -63,8 +64,12 @@ def _load(path: str, trusted: bool) -> dict:
         raise FileNotFoundError(f"checkpoint not found: {path}")
     try:
         return torch.load(path, map_location="cpu", weights_only=not trusted)
+    except pickle.UnpicklingError:
+        raise ValueError(f"{path}: not an upstream OAT checkpoint (it holds python objects, as "
+                         "mmengine checkpoints do; convert one of ours with --reverse)") from None
     except Exception as err:  # noqa: BLE001  (torch raises many types for unreadable files)
-        raise ValueError(f"{path}: cannot read checkpoint: {err}") from None
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValueError(f"{path}: cannot read checkpoint: {reason}") from None
 
 
 def _save_atomic(obj: dict, path: str) -> None:

@@ -13,6 +13,7 @@ from mmengine.runner import Runner
 
 from oat.datasets.annotations import write_json_atomic
 from oat.engine.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
+from oat.models.weights import load_model_weights
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,7 +31,7 @@ def main() -> None:
     if not os.path.isfile(args.checkpoint):
         raise FileNotFoundError(f"checkpoint not found: {args.checkpoint}")
     cfg = load_config(args.config, args.work_dir, args.cfg_options)
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None  # Runner loads non-strictly: another model's weights would pass
     if args.out:
         evaluator = cfg.test_evaluator
         (evaluator[0] if isinstance(evaluator, list) else evaluator)["out_file"] = args.out
@@ -38,7 +39,9 @@ def main() -> None:
     if os.path.exists(marker):
         print("WARNING: this checkpoint was selected on the TEST split (upstream OAT protocol); "
               "its test numbers are optimistic.")
-    metrics = Runner.from_cfg(cfg).test()
+    runner = Runner.from_cfg(cfg)
+    load_model_weights(getattr(runner.model, "module", runner.model), args.checkpoint)
+    metrics = runner.test()
     if args.metrics_out:
         write_json_atomic({k: float(v) for k, v in metrics.items()}, args.metrics_out)
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 import h5py
 import numpy as np
 
+from oat.datasets.h5_reader import LazyH5Reader
+
 RATE_REL_TOLERANCE = 1e-3
 
 
@@ -38,26 +40,11 @@ def check_feature_array(array, video_id: str, path: str, dim: int | None = None)
     return array
 
 
-class FeatureStore:
+class FeatureStore(LazyH5Reader):
     """Read-only, lazily opened view of a canonical feature h5 file."""
 
-    def __init__(self, path: str):
-        self.path = str(path)
-        if not os.path.isfile(self.path):
-            raise FileNotFoundError(f"feature file not found: {self.path}")
-        self._file: h5py.File | None = None
-        self._pid: int | None = None
-
-    def _handle(self) -> h5py.File:
-        if self._file is None or self._pid != os.getpid():
-            try:
-                self._file = h5py.File(self.path, "r")
-            except OSError as err:
-                raise ValueError(
-                    f"{self.path}: not a readable h5 feature file (truncated or corrupt?): {err}"
-                ) from None
-            self._pid = os.getpid()
-        return self._file
+    kind = "feature file"
+    unreadable = "not a readable h5 feature file (truncated or corrupt?)"
 
     def _file_attr(self, name: str):
         attrs = self._handle().attrs
@@ -137,16 +124,6 @@ class FeatureStore:
         if video_id not in f:
             raise KeyError(f"{self.path}: video {video_id!r} is not in the feature file")
         return f[video_id]
-
-    def close(self) -> None:
-        """Close the handle of this process (it reopens on the next read)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def __getstate__(self):
-        # h5py handles cannot be pickled: each worker reopens the file.
-        return {"path": self.path, "_file": None, "_pid": None}
 
 
 def write_feature_store(

@@ -49,8 +49,14 @@ def write_points_csv(path: str, points: list[PointLabel], classes: list[str]) ->
             os.unlink(tmp)
 
 
-def read_points_csv(path: str, classes: list[str]) -> list[PointLabel]:
-    """Read a canonical points CSV; class names must be in ``classes``."""
+def read_points_csv(
+    path: str, classes: list[str], durations: Mapping[str, float] | None = None
+) -> list[PointLabel]:
+    """Read a canonical points CSV; class names must be in ``classes``.
+
+    With ``durations`` (video id -> seconds), every point must name one of those videos and lie
+    in ``[0, duration]``; the error names the file row, the video and the field ``time``.
+    """
     if not os.path.isfile(path):
         raise FileNotFoundError(f"point label file not found: {path}")
     points = []
@@ -67,8 +73,20 @@ def read_points_csv(path: str, classes: list[str]) -> list[PointLabel]:
                 raise ValueError(
                     f"{path}:{row_no}: video {row['video_id']!r}: unknown class {name!r}"
                 )
-            points.append(PointLabel(row["video_id"], float(row["time"]), classes.index(name)))
+            point = PointLabel(row["video_id"], float(row["time"]), classes.index(name))
+            if durations is not None:
+                _check_point_inside(point, durations, f"{path}:{row_no}")
+            points.append(point)
     return points
+
+
+def _check_point_inside(point: PointLabel, durations: Mapping[str, float], where: str) -> None:
+    if point.video_id not in durations:
+        raise ValueError(f"{where}: video {point.video_id!r} is not in the annotations")
+    duration = durations[point.video_id]
+    if not 0.0 <= point.time <= duration:
+        raise ValueError(f"{where}: video {point.video_id!r}: field time = {point.time} s is "
+                         f"outside the video [0, {duration}] s")
 
 
 def read_lacp_points(

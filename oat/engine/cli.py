@@ -39,20 +39,11 @@ def load_config(path: str, work_dir: str | None, options: dict) -> Config:
 
 
 def run_tool(main: Callable[[], None]) -> None:
-    """Run ``main``; bad input ends the process with one line on stderr and exit code 1.
-
-    Bad input is :data:`USER_ERRORS`, plus the ``TypeError`` a registry build raises for a
-    config key the class does not take (a typo in the config or in ``--cfg-options``).
-    """
+    """Run ``main``; bad input ends the process with one line on stderr and exit code 1."""
     try:
         main()
     except USER_ERRORS as err:
         print(f"error: {one_line_message(err)}", file=sys.stderr)
-        sys.exit(1)
-    except TypeError as err:
-        if not _is_config_key_error(err):
-            raise
-        print(f"error: config: {err} (a typo in the config or --cfg-options?)", file=sys.stderr)
         sys.exit(1)
 
 
@@ -68,9 +59,3 @@ def one_line_message(err: BaseException) -> str:
         message = original.split(": ", 1)[-1]
     return message
 
-
-def _is_config_key_error(err: TypeError) -> bool:
-    """True for ``X.__init__() got an unexpected keyword argument`` / ``missing ... argument``."""
-    message = str(err)
-    return "__init__() got an unexpected keyword argument" in message or (
-        "__init__() missing" in message and "required" in message)

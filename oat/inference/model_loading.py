@@ -1,15 +1,13 @@
 """What the inference tools share: a trained model and its online settings from a config."""
 from __future__ import annotations
 
-import os
-
 from mmengine.config import Config
-from mmengine.runner import load_checkpoint
 from mmengine.utils import import_modules_from_strings
 from torch import nn
 
 from oat.inference.postprocessors import OnlineNMS, PostProcessor
 from oat.inference.video_predictor import OnlineVideoPredictor
+from oat.models.weights import load_model_weights
 from oat.registry import MODELS
 
 
@@ -18,12 +16,10 @@ def load_trained_model(cfg: Config, checkpoint: str) -> nn.Module:
 
     Honours ``custom_imports`` of the config (plugins register their parts on import).
     """
-    if not os.path.isfile(checkpoint):
-        raise FileNotFoundError(f"checkpoint not found: {checkpoint}")
     if cfg.get("custom_imports"):
         import_modules_from_strings(**cfg.custom_imports)
     model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location="cpu", strict=True, logger="silent")
+    load_model_weights(model, checkpoint)
     return model.eval()
 
 

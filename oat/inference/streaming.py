@@ -112,6 +112,10 @@ class StreamingDetector:
         stream.ring = None
         stream.track.restart()
 
+    def postprocessor_of(self, stream_id: Hashable) -> PostProcessor:
+        """The post-processor of one open stream (its state: e.g. the emitted list)."""
+        return self._get(stream_id).track.postprocessor
+
     def finish(self, stream_id: Hashable) -> list[Detection]:
         """Close a stream; returns what its post-processor emits at the end."""
         stream = self._get(stream_id)

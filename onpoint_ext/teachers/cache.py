@@ -27,6 +27,7 @@ from typing import NamedTuple
 import h5py
 import numpy as np
 
+from oat.datasets.h5_reader import LazyH5Reader
 from oat.datasets.timebase import steps_to_seconds
 
 FORMAT_VERSION = "teacher-cache-1"
@@ -157,7 +158,7 @@ def _write_video(f: h5py.File, path: str, video_id: str, video: CachedVideo) -> 
     group.create_dataset("scores", data=np.asarray(video.segments.scores, dtype=np.float64))
 
 
-class TeacherCache:
+class TeacherCache(LazyH5Reader):
     """Read-only view of a teacher cache, checked against the caller's expectations.
 
     Args:
@@ -166,12 +167,11 @@ class TeacherCache:
             the field with its cached and expected values. Unnamed fields are not checked.
     """
 
+    kind = "teacher cache"
+    unreadable = "not a readable teacher cache"
+
     def __init__(self, path: str, expect: Mapping[str, object] | None = None):
-        self.path = str(path)
-        if not os.path.isfile(self.path):
-            raise FileNotFoundError(f"teacher cache not found: {self.path}")
-        self._file: h5py.File | None = None
-        self._pid: int | None = None
+        super().__init__(path)
         self.provenance = {
             name: json.loads(value) if name in _JSON_FIELDS else _plain(value)
             for name, value in self._handle().attrs.items()
@@ -189,15 +189,6 @@ class TeacherCache:
         if changes:
             raise ValueError(f"{self.path}: stale teacher cache ({'; '.join(changes)}); "
                              "rebuild it with tools/cache_teacher.py")
-
-    def _handle(self) -> h5py.File:
-        if self._file is None or self._pid != os.getpid():
-            try:
-                self._file = h5py.File(self.path, "r")
-            except OSError as err:
-                raise ValueError(f"{self.path}: not a readable teacher cache: {err}") from None
-            self._pid = os.getpid()
-        return self._file
 
     @property
     def video_ids(self) -> list[str]:
@@ -231,16 +222,6 @@ class TeacherCache:
             raise KeyError(f"{self.path}: video {video_id!r} is not in the teacher cache "
                            f"(split {self.provenance.get('split')!r}, {len(f)} videos)")
         return f[video_id]
-
-    def close(self) -> None:
-        """Close this process's file handle (it reopens on the next read)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def __getstate__(self):
-        # h5py handles cannot be pickled: each worker reopens the file.
-        return {**self.__dict__, "_file": None, "_pid": None}
 
 
 def _plain(value):

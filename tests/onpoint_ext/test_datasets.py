@@ -17,6 +17,7 @@ from onpoint_ext.teachers.cache import (
     PROVENANCE_FIELDS,
     CachedVideo,
     TeacherSegments,
+    feature_file_identity,
     write_teacher_cache,
 )
 
@@ -33,11 +34,12 @@ def teacher_cas(num_steps: int) -> np.ndarray:
     return cas
 
 
-def write_cache(path, classes=CLASSES, steps=LENGTHS):
+def write_cache(path, student_features: str, classes=CLASSES, steps=LENGTHS):
     pseudo = dict(a=TeacherSegments(np.array([[1.0, 2.0]]), np.array([1]), np.array([0.9])),
                   b=TeacherSegments(np.zeros((0, 2)), np.zeros(0, int), np.zeros(0)))
     provenance = {name: "test" for name in PROVENANCE_FIELDS if name != "format_version"}
-    provenance.update(num_classes=len(classes), class_names=list(classes))
+    provenance.update(num_classes=len(classes), class_names=list(classes),
+                      student_features=feature_file_identity(student_features))
     videos = [(v, CachedVideo(teacher_cas(steps[v]), pseudo[v])) for v in ("a", "b")]
     write_teacher_cache(str(path), videos, provenance)
     return str(path)
@@ -57,7 +59,8 @@ def files(tmp_path):
     points_file = tmp_path / "points.csv"
     write_points_csv(str(points_file), [PointLabel("a", 1.5, 1), PointLabel("b", 0.5, 0)], CLASSES)
     return dict(ann_file=str(ann_file), feature_file=str(feature_file),
-                points_file=str(points_file), cache=write_cache(tmp_path / "teacher.h5"))
+                points_file=str(points_file),
+                cache=write_cache(tmp_path / "teacher.h5", str(feature_file)))
 
 
 def window_dataset(files, **options):
@@ -137,13 +140,13 @@ def test_ground_truth_targets_in_the_wrapped_dataset_are_refused(files):
 
 
 def test_a_cache_for_other_classes_is_refused(files, tmp_path):
-    other = write_cache(tmp_path / "other.h5", classes=["Jump", "Swim"])
+    other = write_cache(tmp_path / "other.h5", files["feature_file"], classes=["Jump", "Swim"])
     with pytest.raises(ValueError, match="class_names"):
         build(files, cache=other)
 
 
 def test_a_teacher_cas_on_the_wrong_grid_names_the_video(files, tmp_path):
-    stale = write_cache(tmp_path / "stale.h5", steps=dict(a=8, b=6))
+    stale = write_cache(tmp_path / "stale.h5", files["feature_file"], steps=dict(a=8, b=6))
     with pytest.raises(ValueError, match="'a'.*student steps"):
         item_of(build(files, cache=stale), "a", 0)
 
@@ -151,14 +154,15 @@ def test_a_teacher_cas_on_the_wrong_grid_names_the_video(files, tmp_path):
 def test_a_points_file_for_other_videos_is_refused(files, tmp_path):
     other = tmp_path / "other_points.csv"
     write_points_csv(str(other), [PointLabel("zz", 1.0, 0)], CLASSES)
-    with pytest.raises(ValueError, match="no point for any"):
+    with pytest.raises(ValueError, match="'zz' is not in the annotations"):
         build(files, points_file=str(other))
 
 
 def test_a_cache_of_logits_instead_of_probabilities_is_refused(files, tmp_path):
     pseudo = TeacherSegments(np.zeros((0, 2)), np.zeros(0, int), np.zeros(0))
     provenance = {name: "test" for name in PROVENANCE_FIELDS if name != "format_version"}
-    provenance.update(num_classes=2, class_names=CLASSES)
+    provenance.update(num_classes=2, class_names=CLASSES,
+                      student_features=feature_file_identity(files["feature_file"]))
     logits = np.full((10, 3), 2.5, dtype=np.float32)
     write_teacher_cache(str(tmp_path / "logits.h5"), [("a", CachedVideo(logits, pseudo))],
                         provenance)

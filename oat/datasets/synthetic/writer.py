@@ -98,7 +98,8 @@ def _training_points(annotations: AnnotationSet, seed: int, path: str | None) ->
     with open(path, newline="", encoding="utf-8") as f:
         header = next(csv.reader(f), [])
     if "time" in header:
-        points = read_points_csv(path, annotations.classes)
+        durations = {v.video_id: v.duration for v in annotations.videos.values()}
+        points = read_points_csv(path, annotations.classes, durations)
     else:
         points = read_lacp_points(path, annotations)
     train = {v.video_id for v in annotations.subset("train")}

@@ -11,9 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import torch
-from mmengine.model import BaseModel
 
-from oat.models.detector import per_video_samples
 from oat.registry import MODELS
 from onpoint_ext.teachers.hrpro.detections import soft_nms
 from onpoint_ext.teachers.hrpro.losses import (
@@ -24,12 +22,13 @@ from onpoint_ext.teachers.hrpro.network import HRProOutput, video_scores
 from onpoint_ext.teachers.hrpro.proposals import Proposals, positive_proposals
 from onpoint_ext.teachers.hrpro.ranking import reliable_proposals
 from onpoint_ext.teachers.hrpro.seeds import select_seeds
+from onpoint_ext.teachers.teacher_model import PointTeacherModel, offline_prediction
 
 DEFAULT_LOSS_WEIGHTS = dict(point=0.5, bkg=1.0, proto=1.0, vid=0.0)  # released config
 
 
 @MODELS.register_module()
-class HRProTeacher(BaseModel):
+class HRProTeacher(PointTeacherModel):
     """HR-Pro stage 1 as an mmengine model.
 
     Args:
@@ -46,16 +45,9 @@ class HRProTeacher(BaseModel):
                  memory_momentum: float = 0.999, video_threshold: float = 0.5,
                  soft_nms_sigma: float = 0.3, max_detections: int | None = None,
                  data_preprocessor: dict | None = None, init_cfg: dict | None = None):
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.network = MODELS.build(network)
+        super().__init__(network, DEFAULT_LOSS_WEIGHTS, loss_weights, data_preprocessor, init_cfg)
         embed_dim = self.network.embedding[0].out_channels
-        self.num_classes = self.network.num_classes
         self.memory = PrototypeMemory(self.num_classes, embed_dim, memory_momentum)
-        self.loss_weights = {**DEFAULT_LOSS_WEIGHTS, **(loss_weights or {})}
-        unknown = set(self.loss_weights) - set(DEFAULT_LOSS_WEIGHTS)
-        if unknown:
-            raise ValueError(f"HRProTeacher: unknown loss weights {sorted(unknown)}; "
-                             f"expected keys {sorted(DEFAULT_LOSS_WEIGHTS)}")
         self.seed_thresholds = {"act": 0.1, "bkg": 0.95, **(seed_thresholds or {})}
         self.proto_temperature = proto_temperature
         self.video_threshold = video_threshold
@@ -67,18 +59,9 @@ class HRProTeacher(BaseModel):
         # clone: the EMA update writes the buffer in place after this forward
         return self.network(features, self.memory.prototypes.clone())
 
-    def forward(self, inputs: Sequence[torch.Tensor], data_samples=None, mode: str = "tensor"):
-        """``inputs``: list of (T, D_in) videos; ``data_samples``: list of dicts or the dict of
-        lists that ``pseudo_collate`` makes. Modes: ``loss`` -> dict of weighted losses,
-        ``predict`` -> list of detection dicts, ``tensor`` -> list of (T, C+1) fused CAS."""
-        if mode == "tensor":
-            return [self.run_network(features).cas for features in inputs]
-        samples = per_video_samples(data_samples, len(inputs))
-        if mode == "loss":
-            return self.loss(inputs, samples)
-        if mode == "predict":
-            return [self.predict_video(f, s) for f, s in zip(inputs, samples)]
-        raise ValueError(f"HRProTeacher: unknown mode {mode!r}; expected loss, predict or tensor")
+    def video_cas(self, features: torch.Tensor) -> torch.Tensor:
+        """``tensor`` mode: the fused CAS (T, C+1) of one video, with gradients."""
+        return self.run_network(features).cas
 
     def loss(self, inputs: Sequence[torch.Tensor], samples: list[dict]) -> dict:
         """Mean over the videos of the weighted per-video losses (spec §1.4)."""
@@ -107,8 +90,7 @@ class HRProTeacher(BaseModel):
                                          self.proto_temperature),
             vid=lambda: video_loss(video_scores(output.scores[:, :-1], labels), labels),
         )
-        losses = {f"loss_{name}": weight * terms[name]()
-                  for name, weight in self.loss_weights.items() if weight > 0}
+        losses = self.weighted_losses(terms)
         if self.training:
             self.memory.update(output.embedded, act_seed)
         return losses
@@ -152,16 +134,7 @@ class HRProTeacher(BaseModel):
     def predict_video(self, features: torch.Tensor, sample: dict) -> dict:
         """One video's detections in OAT's prediction dict form (offline: emitted at the end)."""
         cas, scores = self.infer(features)
-        found = self.detections(cas, scores, sample["duration"])
-        return dict(
-            video_id=sample["video_id"],
-            segments=found.segments,
-            labels=found.labels,
-            scores=found.scores,
-            emit_times=np.full(len(found.scores), float(sample["duration"])),
-            gt_segments=sample.get("gt_segments", np.zeros((0, 2))),
-            gt_labels=sample.get("gt_labels", np.zeros(0, dtype=np.int64)),
-        )
+        return offline_prediction(sample, self.detections(cas, scores, sample["duration"]))
 
     @torch.no_grad()
     def initialize_prototypes(self, items: Iterable[dict]) -> None:

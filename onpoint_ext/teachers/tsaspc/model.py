@@ -13,11 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 
-from oat.models.detector import per_video_samples
 from oat.registry import MODELS
 from onpoint_ext.teachers.cache import TeacherSegments
+from onpoint_ext.teachers.teacher_model import PointTeacherModel, offline_prediction
 from onpoint_ext.teachers.tsaspc.losses import (
     IGNORE_INDEX, classification_loss, clustering_loss, confidence_loss, smoothing_loss,
 )
@@ -31,7 +30,7 @@ DEFAULT_LOSS_WEIGHTS = dict(cls=1.0, smooth=0.15, conf=0.075, cluster=0.15)  # s
 
 
 @MODELS.register_module()
-class TSASPCTeacher(BaseModel):
+class TSASPCTeacher(PointTeacherModel):
     """TSASPC (Du et al., IJCAI 2023) on MS-TCN as an mmengine model.
 
     Args:
@@ -46,14 +45,7 @@ class TSASPCTeacher(BaseModel):
     def __init__(self, network: dict, loss_weights: dict | None = None,
                  smooth_clamp: float = 16.0, ple: dict | None = None, min_segment_steps: int = 1,
                  data_preprocessor: dict | None = None, init_cfg: dict | None = None):
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.network = MODELS.build(network)
-        self.num_classes = self.network.num_classes
-        self.loss_weights = {**DEFAULT_LOSS_WEIGHTS, **(loss_weights or {})}
-        unknown = set(self.loss_weights) - set(DEFAULT_LOSS_WEIGHTS)
-        if unknown:
-            raise ValueError(f"TSASPCTeacher: unknown loss weights {sorted(unknown)}; "
-                             f"expected keys {sorted(DEFAULT_LOSS_WEIGHTS)}")
+        super().__init__(network, DEFAULT_LOSS_WEIGHTS, loss_weights, data_preprocessor, init_cfg)
         self.smooth_clamp = smooth_clamp
         self.ple = {**dict(num_streams=2, methods=PLE_METHODS, max_iters=300, tol=1e-4),
                     **(ple or {})}
@@ -71,18 +63,9 @@ class TSASPCTeacher(BaseModel):
             mask[b, : len(x)] = 1.0
         return self.network(features, mask[:, None]), mask
 
-    def forward(self, inputs: Sequence[torch.Tensor], data_samples=None, mode: str = "tensor"):
-        """``inputs``: list of (T, D_in) videos; ``data_samples``: list of dicts or the dict of
-        lists that ``pseudo_collate`` makes. Modes: ``loss`` -> dict of weighted losses,
-        ``predict`` -> list of detection dicts, ``tensor`` -> list of (T, C+1) CAS."""
-        if mode == "tensor":
-            return [torch.from_numpy(self.infer(features)) for features in inputs]
-        samples = per_video_samples(data_samples, len(inputs))
-        if mode == "loss":
-            return self.loss(inputs, samples)
-        if mode == "predict":
-            return [self.predict_video(f, s) for f, s in zip(inputs, samples)]
-        raise ValueError(f"TSASPCTeacher: unknown mode {mode!r}; expected loss, predict or tensor")
+    def video_cas(self, features: torch.Tensor) -> torch.Tensor:
+        """``tensor`` mode: the CAS (T, C+1) of one video (:meth:`infer`, no gradients)."""
+        return torch.from_numpy(self.infer(features))
 
     def current_intervals(self, features: torch.Tensor, sample: dict) -> np.ndarray:
         """The stored segments of a training video; PLE on its raw features when first seen."""
@@ -118,8 +101,7 @@ class TSASPCTeacher(BaseModel):
                                          [len(x) for x in inputs]),
             cluster=lambda: clustering_loss(output.middle, intervals, steps),
         )
-        losses = {f"loss_{name}": weight * terms[name]()
-                  for name, weight in self.loss_weights.items() if weight > 0}
+        losses = self.weighted_losses(terms)
         losses["label_rate"] = (targets != IGNORE_INDEX).sum() / mask.sum()
         return losses
 
@@ -139,13 +121,5 @@ class TSASPCTeacher(BaseModel):
         """One video's pseudo segments in OAT's prediction dict form (offline: emitted at the
         end of the video)."""
         _, found = self.teacher_outputs(features, sample)
-        return dict(
-            video_id=sample["video_id"],
-            segments=found.segments,
-            labels=found.labels,
-            scores=found.scores,
-            emit_times=np.full(len(found.scores), float(sample["duration"])),
-            gt_segments=sample.get("gt_segments", np.zeros((0, 2))),
-            gt_labels=sample.get("gt_labels", np.zeros(0, dtype=np.int64)),
-        )
+        return offline_prediction(sample, found)
 

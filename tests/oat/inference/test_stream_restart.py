@@ -49,7 +49,9 @@ def test_a_reset_live_stream_restarts_its_clock_and_may_emit_the_same_segments_a
     live = detector(tiny_model, defer_future_ends=True)
     features = frames(4, 30)
     before = [d for frame in features for d in live.step(frame[None], ["cam"])[0]]
+    assert len(live.postprocessor_of("cam").emitted) == len(before)
     live.reset("cam")
+    assert len(live.postprocessor_of("cam").emitted) == 0
     after = [d for frame in features for d in live.step(frame[None], ["cam"])[0]]
     assert before and after == before  # same frames, nothing remembered from the first run
     assert min(d.emit_time for d in after) < max(d.emit_time for d in before)

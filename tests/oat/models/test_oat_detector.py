@@ -126,3 +126,38 @@ def test_part_config_may_not_contradict_the_detector_sizes():
         _small_model(decoder=dict(type="AnchorQueryDecoder", embed_dim=64))
     model = _small_model(decoder=dict(type="AnchorQueryDecoder", embed_dim=32, num_layers=2))
     assert len(model.decoder.layers) == 2 and model.decoder.num_anchors == 3
+
+
+def test_predict_mode_accepts_what_pseudo_collate_makes_of_the_video_dicts():
+    from mmengine.dataset import pseudo_collate
+
+    def predictor(model, features, meta):
+        return dict(video_id=meta["video_id"], steps=meta["num_steps"])
+
+    model = _small_model(video_predictor=predictor)
+    batch = pseudo_collate([dict(inputs=torch.randn(5, 16), data_samples=dict(
+        video_id=name, num_steps=5)) for name in ("a", "b")])
+    assert isinstance(batch["data_samples"], dict)  # a dict of per-video lists
+    results = model(batch["inputs"], batch["data_samples"], mode="predict")
+    assert results == [dict(video_id="a", steps=5), dict(video_id="b", steps=5)]
+    with pytest.raises(ValueError, match="one entry per video"):
+        model(batch["inputs"], dict(video_id=["a"], num_steps=[5, 5]), mode="predict")
+
+
+def test_ddp_regression_loss_divides_by_the_mean_foreground_count_of_the_ranks(monkeypatch):
+    import oat.models.detector as detector
+
+    model = _small_model().eval()  # no dropout; reg_graph_without_foreground=False (upstream)
+    targets = _targets()  # 1 foreground anchor on this rank
+    windows = torch.randn(2, 8, 16)
+    reg = model(windows)[1]
+    # e.g. 2 ranks with 1 and 3 foreground anchors: each divides by 2 * (1 + 3) / 2
+    monkeypatch.setattr(detector, "mean_foreground_count_over_ranks", lambda t: torch.tensor(2.0))
+    losses = model(windows, targets, mode="loss")
+    error = (reg[0, 1] - targets["reg_target"][0, 1]).abs().sum()
+    assert_close(losses["loss_reg"], error / 4)
+    # a rank without foreground still reaches every parameter (DDP), whatever the flag says
+    targets["reg_target"][..., 1] = -1000.0
+    losses = model(windows, targets, mode="loss")
+    (losses["loss_cls"] + losses["loss_reg"]).backward()
+    assert all(p.grad is not None for p in model.parameters())

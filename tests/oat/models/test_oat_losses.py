@@ -53,3 +53,18 @@ def test_foreground_l1_gradient_flows_to_foreground_predictions_only():
     target = torch.tensor([[[1.0, 1.0], [1.0, -1000.0]]])
     foreground_l1_loss(pred, target).backward()
     assert_close(pred.grad, torch.tensor([[[-0.5, -0.5], [0.0, 0.0]]]))
+
+
+def test_foreground_l1_divides_by_a_given_foreground_count():
+    pred = torch.tensor([[[1.0, 2.0], [0.0, 0.0]]])
+    target = torch.tensor([[[0.0, 0.0], [0.0, -1000.0]]])
+    # |1| + |2| summed over this batch's one foreground anchor, divided by 2 * 1.5
+    assert_close(foreground_l1_loss(pred, target, num_foreground=1.5), torch.tensor(1.0))
+    assert_close(foreground_l1_loss(pred, target, num_foreground=torch.tensor(0.0)),
+                 torch.tensor(0.0))
+
+
+def test_mean_foreground_count_is_none_in_a_single_process():
+    from oat.models.losses import mean_foreground_count_over_ranks
+
+    assert mean_foreground_count_over_ranks(torch.zeros(2, 3, 2)) is None
