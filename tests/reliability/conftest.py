@@ -1,25 +1,15 @@
 """Shared pieces of the reliability tests: one tiny benchmark per session and a tool runner.
 
-Tools run in their own process, so that exit codes and stderr are the real ones. By default the
-child is a fork of the test process, which has torch and mmengine imported already (a fresh
-interpreter spends ~4 s importing them; 20 bad-input cases would take over a minute). The
-fork runs the script exactly as ``python tools/X.py`` would: ``__name__ == "__main__"``, its
-own stdout/stderr file descriptors, and an uncaught exception printed by the interpreter's
-rule (traceback, exit 1). ``OAT_TEST_FRESH_PROCESSES=1`` runs each tool in a fresh
-interpreter instead. Training runs (kill -9, torchrun, determinism) always use fresh
-interpreters: a fork would share the parent's hash seed and import state.
+Tools run in a fresh interpreter each, exactly as ``python tools/X.py``, so exit codes and
+stderr are the real ones. (Forking the warm test process was faster but could hang: a child
+forked after torch's OpenMP pool has run may deadlock in its first parallel region.)
 """
 from __future__ import annotations
 
-import importlib
 import json
 import os
-import runpy
-import signal
 import subprocess
 import sys
-import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +17,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_CONFIG = REPO / "configs" / "oat" / "oat_bench-tiny.py"
-FRESH_PROCESSES = os.environ.get("OAT_TEST_FRESH_PROCESSES") == "1"
-WARM_MODULES = ("mmengine.runner", "matplotlib.pyplot", "yapf", "oat.models",
-                "oat.datasets.windows", "oat.datasets.videos", "oat.evaluation", "oat.inference")
 
 
 @dataclass
@@ -49,67 +36,9 @@ def run_tool(script: str, *args: str, env: dict[str, str] | None = None,
              timeout: float = 120.0) -> ToolResult:
     """Run ``tools/<script> args...`` in a child process and wait for it (see module doc)."""
     path = str(REPO / "tools" / script)
-    if FRESH_PROCESSES or not hasattr(os, "fork"):
-        done = subprocess.run([sys.executable, path, *args], cwd=REPO, capture_output=True,
-                              text=True, timeout=timeout, env=_child_environment(env))
-        return ToolResult(done.returncode, done.stdout, done.stderr)
-    return _run_forked(path, list(args), _child_environment(env), timeout)
-
-
-def _run_forked(path: str, args: list[str], env: dict[str, str], timeout: float) -> ToolResult:
-    """``python path args`` as a fork of this interpreter; output goes through temp files."""
-    outputs = [os.path.join(os.environ.get("TMPDIR", "/tmp"), f"oat-tool-{os.getpid()}-{name}")
-               for name in ("out", "err")]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child never returns into pytest
-        code = 1
-        try:
-            for fd, output in zip((1, 2), outputs):
-                os.dup2(os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
-            sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-            os.environ.clear()
-            os.environ.update(env)
-            os.chdir(REPO)
-            sys.argv = [path, *args]
-            code = _exit_code_of(path)
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    deadline = time.monotonic() + timeout
-    while True:
-        finished, status = os.waitpid(pid, os.WNOHANG)
-        if finished:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            raise TimeoutError(f"{path} {args} ran longer than {timeout} s")
-        time.sleep(0.01)
-    texts = []
-    for output in outputs:
-        with open(output, encoding="utf-8", errors="replace") as f:
-            texts.append(f.read())
-        os.unlink(output)
-    return ToolResult(os.waitstatus_to_exitcode(status), *texts)
-
-
-def _exit_code_of(path: str) -> int:
-    """Run a script as ``__main__``; exit code by the interpreter's rules."""
-    try:
-        runpy.run_path(path, run_name="__main__")
-    except SystemExit as done:
-        if done.code is None or isinstance(done.code, int):
-            return done.code or 0
-        print(done.code, file=sys.stderr)
-        return 1
-    except BaseException:  # noqa: BLE001  (what the interpreter prints for any uncaught error)
-        traceback.print_exc()
-        return 1
-    return 0
+    done = subprocess.run([sys.executable, path, *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout, env=_child_environment(env))
+    return ToolResult(done.returncode, done.stdout, done.stderr)
 
 
 @dataclass
@@ -196,13 +125,7 @@ def two_reference_runs(tiny_benchmark, tmp_path_factory) -> tuple[TrainingRun, T
 
 @pytest.fixture(scope="session")
 def tool():
-    """``tool(script, *args, env=None)`` -> :class:`ToolResult` (see :func:`run_tool`).
-
-    Imports what every tool imports once here, so that forked children start warm (oat's own
-    modules only: importing the plugin would register its names in this test process).
-    """
-    for module in WARM_MODULES:
-        importlib.import_module(module)
+    """``tool(script, *args, env=None)`` -> :class:`ToolResult` (see :func:`run_tool`)."""
     return run_tool
 
 
