@@ -1,0 +1,71 @@
+"""Mean ± std over seeds of the pipeline's test metrics, as a markdown table.
+
+    python benchmarks/aggregate_seeds.py --pipeline configs/pipelines/bench-thumos14-mini-ablations.py \
+        work_dirs/sweep/seed0 work_dirs/sweep/seed1 work_dirs/sweep/seed2
+
+Each run folder is one ``tools/run_pipeline.py --seed S`` work dir; a method missing in a run
+(not finished) is reported with the seeds it has. Numbers are percentages of mAP.
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+
+from onpoint_ext.pipeline.spec import load_pipeline
+
+COLUMNS = ("mAP@0.1", "mAP@0.2", "mAP@0.3", "mAP@0.4", "mAP@0.5", "mAP@0.6", "mAP@0.7",
+           "avg_0.1:0.5", "avg_0.1:0.7")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pipeline", required=True, help="pipeline config (method names, order)")
+    parser.add_argument("runs", nargs="+", help="pipeline work dirs, one per seed")
+    return parser.parse_args()
+
+
+def read_metrics(run: str, method: str) -> dict | None:
+    """A method's test metrics of one run, or None when that run has not finished it."""
+    path = os.path.join(run, "methods", method, "test", "metrics.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def table_row(name: str, runs: list[dict]) -> str:
+    """``| name | n | mean ± std ... |`` over the runs (percent)."""
+    cells = []
+    for column in COLUMNS:
+        values = 100.0 * np.array([run[column] for run in runs])
+        spread = f" ± {values.std(ddof=1):.1f}" if len(values) > 1 else ""
+        cells.append(f"{values.mean():.1f}{spread}")
+    return f"| {name} | {len(runs)} | " + " | ".join(cells) + " |"
+
+
+def main() -> None:
+    args = parse_args()
+    spec = load_pipeline(args.pipeline)
+    header = "| method | seeds | " + " | ".join(c.replace("mAP@", "@") for c in COLUMNS) + " |"
+    print(header)
+    print("|" + "---|" * (len(COLUMNS) + 2))
+    teacher = [m for m in (_read(run, "teacher_test") for run in args.runs) if m]
+    if teacher:
+        print(table_row(f"{spec.teacher.name} teacher (offline)", teacher))
+    for method in spec.methods:
+        runs = [m for m in (read_metrics(run, method.key) for run in args.runs) if m]
+        if runs:
+            print(table_row(method.name, runs))
+
+
+def _read(run: str, stage: str) -> dict | None:
+    path = os.path.join(run, stage, "metrics.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+if __name__ == "__main__":
+    main()
