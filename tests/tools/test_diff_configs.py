@@ -127,7 +127,7 @@ def test_cli_reports_a_missing_config_in_one_line_and_exits_1(configs, monkeypat
 
 def test_readme_snippet_resolves_to_the_onpoint_benchmark_config(tmp_path):
     repo = TOOL.parents[1]
-    snippet = re.search(r"```python\n(.*?)```", (repo / "docs" / "upstream.md").read_text(),
+    snippet = re.search(r"```python\n(.*?)```", (repo / "README.md").read_text(),
                         flags=re.DOTALL).group(1)
     base = repo / "configs" / "oat" / "oat_bench-thumos14-mini.py"
     snippet = snippet.replace('"../oat/oat_bench-thumos14-mini.py"', f'"{base}"')
