@@ -11,8 +11,7 @@ import json
 import os
 
 import numpy as np
-
-from onpoint_ext.pipeline.spec import load_pipeline
+from mmengine.config import Config
 
 COLUMNS = ("mAP@0.1", "mAP@0.2", "mAP@0.3", "mAP@0.4", "mAP@0.5", "mAP@0.6", "mAP@0.7",
            "avg_0.1:0.5", "avg_0.1:0.7")
@@ -46,17 +45,17 @@ def table_row(name: str, runs: list[dict]) -> str:
 
 def main() -> None:
     args = parse_args()
-    spec = load_pipeline(args.pipeline)
+    spec = Config.fromfile(args.pipeline)  # only names and order are read here
     header = "| method | seeds | " + " | ".join(c.replace("mAP@", "@") for c in COLUMNS) + " |"
     print(header)
     print("|" + "---|" * (len(COLUMNS) + 2))
     teacher = [m for m in (_read(run, "teacher_test") for run in args.runs) if m]
     if teacher:
-        print(table_row(f"{spec.teacher.name} teacher (offline)", teacher))
-    for method in spec.methods:
-        runs = [m for m in (read_metrics(run, method.key) for run in args.runs) if m]
+        print(table_row(f"{spec.teacher['name']} teacher (offline)", teacher))
+    for key, method in spec.methods.items():
+        runs = [m for m in (read_metrics(run, key) for run in args.runs) if m]
         if runs:
-            print(table_row(method.name, runs))
+            print(table_row(method["name"], runs))
 
 
 def _read(run: str, stage: str) -> dict | None:

@@ -23,6 +23,4 @@ train_dataloader = dict(dataset=dict(
     cache=teacher_cache, points_file=points_file, horizon=horizon,
 ))
 evaluation_data = dict(ann_file=ann_file, feature_file=feature_file, feat_dim=feat_dim)
-val_dataloader = dict(dataset=evaluation_data)
-test_dataloader = dict(dataset=evaluation_data)
-default_hooks = dict(checkpoint=dict(save_best="avg_0.1:0.5"))  # EGTEA reports avg 0.1:0.5
+test_dataloader = dict(dataset=evaluation_data)  # no validation: point supervision

@@ -45,7 +45,8 @@ def test_dataset_configs_follow_the_papers_table(name, window, anchors, horizon,
     assert (windows.dataset.window, tuple(windows.dataset.anchors)) == (window, anchors)
     assert windows.horizon == horizon
     assert len(model.student.decoder.anchor_queries) == len(anchors)
-    for loader in ("train_dataloader", "val_dataloader", "test_dataloader"):
+    assert cfg.val_dataloader is None  # point supervision: no ground truth selects checkpoints
+    for loader in ("train_dataloader", "test_dataloader"):
         data = cfg[loader].dataset.get("dataset", cfg[loader].dataset)
         assert data.feat_dim == model.student.feat_dim, loader
 
