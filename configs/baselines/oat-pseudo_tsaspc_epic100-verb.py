@@ -6,6 +6,12 @@ custom_imports = dict(imports=["onpoint_ext"], allow_failed_imports=False)
 teacher_cache = "{{$ONPOINT_TEACHER_CACHE:work_dirs/teachers/tsaspc_epic100-verb.h5}}"
 
 _base_.train_dataloader.dataset.with_targets = False  # ground truth never becomes a target
+# No ground-truth segment chooses the checkpoint either (as oat-pseudo_hrpro_thumos14.py).
+_base_.train_dataloader.dataset.holdout = "all"
+val_dataloader = None
+val_evaluator = None
+val_cfg = None
+default_hooks = dict(checkpoint=dict(save_best=None))
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,

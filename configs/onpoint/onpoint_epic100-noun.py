@@ -10,5 +10,4 @@ points_file = "{{$EPIC100_NOUN_POINTS:data/epic100/points_noun.csv}}"
 model = dict(student=dict(num_classes=num_classes))
 train_dataloader = dict(dataset=dict(dataset=dict(ann_file=ann_file), cache=teacher_cache,
                                      points_file=points_file))
-val_dataloader = dict(dataset=dict(ann_file=ann_file))
 test_dataloader = dict(dataset=dict(ann_file=ann_file))

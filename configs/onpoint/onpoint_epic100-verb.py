@@ -25,8 +25,5 @@ train_dataloader = dict(dataset=dict(
                  anchors=anchors, ann_options=ann_options),
     cache=teacher_cache, points_file=points_file, horizon=horizon,
 ))
-evaluation_data = dict(ann_file=ann_file, feature_file=feature_file, feat_dim=feat_dim,
-                       ann_options=ann_options)
-val_dataloader = dict(dataset=evaluation_data)
-test_dataloader = dict(dataset=evaluation_data)
-default_hooks = dict(checkpoint=dict(save_best="avg_0.1:0.5"))  # EPIC TAL reports 0.1:0.5
+test_dataloader = dict(dataset=dict(ann_file=ann_file, feature_file=feature_file,
+                                    feat_dim=feat_dim, ann_options=ann_options))

@@ -1,0 +1,5 @@
+"""The one-command main job (``tools/run_pipeline.py``): a stage graph of tool runs with
+fingerprint caching, resume after interruption, and a report with plots.
+
+Registers nothing: each stage runs in its own subprocess, whose config imports what it needs.
+"""
