@@ -10,6 +10,8 @@ endif
 TORCH_PIN := torch==2.13.0
 DEMO_DIR ?= work_dirs/demo
 PRESET ?= thumos14-mini
+# Stages side by side: two one-thread student trainings at once on 2 cores.
+JOBS ?= 2
 
 .PHONY: setup demo test
 
@@ -23,7 +25,7 @@ setup: .venv/.installed
 	@mkdir -p .venv && touch .venv/.installed
 
 demo: setup
-	$(PY) tools/run_pipeline.py --preset $(PRESET) --work-dir $(DEMO_DIR)
+	$(PY) tools/run_pipeline.py --preset $(PRESET) --work-dir $(DEMO_DIR) --jobs $(JOBS)
 
 test: setup
 	OMP_NUM_THREADS=2 $(PY) -m pytest -q tests

@@ -29,9 +29,15 @@ def parse_args() -> argparse.Namespace:
     source.add_argument("--report-only", action="store_true",
                         help="only (re)write DIR/report.md and DIR/plots from a finished run")
     parser.add_argument("--work-dir", required=True, help="folder of all stages' outputs")
-    parser.add_argument("--seed", type=int, help="benchmark seed (overrides the config's)")
+    parser.add_argument("--seed", type=int, help="experiment seed: the benchmark's generator seed (overrides the "
+                        "config's) and randomness.seed of the teacher and every student")
     parser.add_argument("--force", nargs="+", default=[], metavar="STAGE",
                         help="run these stages even when their inputs are unchanged")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="stages run side by side when their inputs are ready (e.g. 2 on "
+                             "2 cores: two one-thread students train at once); with more than "
+                             "1, stage output goes to DIR/logs only and progress lines are "
+                             "printed every 30 s")
     parser.add_argument("--quiet", action="store_true",
                         help="stage output only to DIR/logs/<stage>.log")
     return parser.parse_args()
@@ -51,7 +57,7 @@ def main() -> None:
         raise ValueError("give --preset P or --pipeline CONFIG (or --report-only)")
     config = args.pipeline or preset_config(args.preset)
     runner = PipelineRunner(load_pipeline(config, seed=args.seed), args.work_dir,
-                            force=args.force, quiet=args.quiet)
+                            force=args.force, quiet=args.quiet, jobs=args.jobs)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stage like Ctrl-C does
     try:
         runner.run()

@@ -117,8 +117,8 @@ def write_report(work_dir: str) -> str:
     lines += [f"![{title}](plots/{name})\n\n{title}.\n" for name, title in figures]
     lines += ["## Stage timings", ""] + _markdown_table(
         ["stage", "this run", "wall (s)", "CPU (s)", "finished"],
-        [[name, record.action if name != "report" else "(this report)",
-          f"{record.seconds:.1f}", f"{record.cpu_seconds:.1f}", record.finished]
+        [[name, record.action, f"{record.seconds:.1f}", f"{record.cpu_seconds:.1f}",
+          record.finished] if name != "report" else [name, "(this report)", "-", "-", "-"]
          for name, record in state.current()])
     done = [r for n, r in state.current() if n != "report"]
     lines += ["", f"Total (excluding this report): {sum(r.seconds for r in done):.1f} s wall, "

@@ -1,23 +1,29 @@
 """Runs the stage graph: skip what is unchanged, resume what was interrupted, run the rest.
 
 Each stage is a subprocess (clean registries, a crash stays in its stage) whose output goes to
-``logs/<stage>.log`` and, unless quiet, to the terminal. Before it starts, its record is saved
-as ``running`` with its fingerprint; afterwards as ``done`` with its outputs' identities, or
-``failed`` / ``interrupted``. The next run then decides per stage (:func:`decide`).
+``logs/<stage>.log`` and, unless quiet or several stages run at once, to the terminal. Before it
+starts, its record is saved as ``running`` with its fingerprint; afterwards as ``done`` with its
+outputs' identities, or ``failed`` / ``interrupted``. The next run then decides per stage
+(:func:`decide`).
+
+With ``jobs > 1`` stages whose ``needs`` are done run side by side (e.g. the students, which only
+need the teacher cache), each with ``cpu_count // jobs`` OpenMP threads unless
+``OMP_NUM_THREADS`` is set: two one-thread trainings on two cores do about twice the work of one
+two-thread training, because small models scale poorly across threads.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
-import resource
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from mmengine.config import Config
 from mmengine.logging import MMLogger, print_log
 
 from onpoint_ext.pipeline.identity import (
@@ -65,19 +71,29 @@ class PipelineRunner:
         work_dir: the pipeline's work dir (created).
         force: stage names to run even when unchanged.
         quiet: stage output only to the log files, not to the terminal.
+        jobs: how many stages may run at once (their output then goes to the log files only,
+            with the last line of each running stage's log printed every ``progress_seconds``).
     """
 
     def __init__(self, spec: PipelineSpec, work_dir: str, force: Sequence[str] = (),
-                 quiet: bool = False, python: str = sys.executable):
+                 quiet: bool = False, python: str = sys.executable, jobs: int = 1,
+                 progress_seconds: float = 30.0):
+        if jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {jobs}")
         self.spec, self.paths = spec, PipelinePaths(work_dir)
         os.makedirs(self.paths.logs, exist_ok=True)
         self.logger = MMLogger.get_instance(
             f"pipeline:{self.paths.root}:{time.time_ns()}",
             log_file=os.path.join(self.paths.root, "pipeline.log"), log_level="INFO")
         self.state = PipelineState(self.paths.root)
-        self.quiet, self.python = quiet, python
+        self.quiet, self.python = quiet or jobs > 1, python
+        self.jobs, self.progress_seconds = jobs, progress_seconds
         self.env = stage_env(spec, self.paths)
-        self._configs: dict[tuple, Config] = {}
+        if jobs > 1 and "OMP_NUM_THREADS" not in {**os.environ, **self.env}:
+            self.env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // jobs))
+        self._lock = threading.Lock()  # guards the state file and the running processes
+        self._processes: dict[str, subprocess.Popen] = {}
+        self._stopping = False
         self.stages = build_stages(spec, self.paths, self._reads_cache)
         unknown = sorted(set(force) - {stage.name for stage in self.stages})
         if unknown:
@@ -85,31 +101,81 @@ class PipelineRunner:
                            f"{[stage.name for stage in self.stages]}")
         self.force = set(force)
 
-    def _config(self, path: str, options: dict) -> Config:
-        key = (path, repr(sorted(options.items())))
-        if key not in self._configs:
-            self._configs[key] = resolve_config(path, self.env, options)
-        return self._configs[key]
-
     def _reads_cache(self, method) -> bool:
-        config = self._config(method.config, method.cfg_options)
+        config = resolve_config(method.config, self.env, method.cfg_options)
         return self.paths.cache in set(strings_in(consumed_entries(config)))
 
     def run(self) -> None:
-        """Run every stage in order; raises :class:`StageFailed` or KeyboardInterrupt."""
+        """Run every stage, at most ``jobs`` at once and each after its ``needs``; raises
+        :class:`StageFailed` (after the stages already running have finished) or
+        KeyboardInterrupt (after stopping the running stages)."""
         started = time.time()
         self.state.plan = dataclasses.asdict(self.spec)
         self.state.order = [stage.name for stage in self.stages]
         self.state.save()
-        for index, stage in enumerate(self.stages, start=1):
-            self._run_stage(stage, f"[{index}/{len(self.stages)}] {stage.name}")
+        labels = {stage.name: f"[{index}/{len(self.stages)}] {stage.name}"
+                  for index, stage in enumerate(self.stages, start=1)}
+        pending, finished = list(self.stages), set()
+        running: dict[Future, Stage] = {}
+        failures: list[BaseException] = []
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            try:
+                while pending or running:
+                    for stage in [s for s in pending if set(s.needs) <= finished]:
+                        if failures or len(running) >= self.jobs:
+                            break
+                        pending.remove(stage)
+                        running[pool.submit(self._run_stage, stage, labels[stage.name])] = stage
+                    if not running:
+                        break  # a failure stopped the scheduling, or needs can never be met
+                    done, _ = wait(running, timeout=self.progress_seconds,
+                                   return_when=FIRST_COMPLETED)
+                    for future in done:
+                        stage = running.pop(future)
+                        if future.exception() is None:
+                            finished.add(stage.name)
+                        else:
+                            failures.append(future.exception())
+                    if not done and self.jobs > 1:
+                        self._show_progress(running.values())
+            except KeyboardInterrupt:
+                self._stop_running()
+                raise
+        if failures:
+            raise failures[0]
+        if pending:
+            raise StageFailed(f"stages {[s.name for s in pending]} need stages that are not in "
+                              "this pipeline")
         self._log(f"pipeline finished in {time.time() - started:.1f} s; report: "
                   f"{self.paths.report}")
+
+    def _show_progress(self, stages) -> None:
+        """One line per running stage: the last line of its log."""
+        for stage in stages:
+            line = _last_line(os.path.join(self.paths.logs, f"{stage.name}.log"))
+            self._log(f"  {stage.name}: {line[:160]}")
+
+    def _stop_running(self, grace_seconds: float = 10.0) -> None:
+        """Ctrl-C / kill: interrupt every running stage like Ctrl-C would, kill those that do
+        not end within ``grace_seconds``; their records become ``interrupted``."""
+        with self._lock:
+            self._stopping = True
+            _signal_all(self._processes, signal.SIGINT)
+        deadline = time.time() + grace_seconds
+        while time.time() < deadline:
+            with self._lock:
+                if not self._processes:
+                    return
+            time.sleep(0.1)
+        with self._lock:
+            _signal_all(self._processes, signal.SIGKILL)
 
     def fingerprint_parts(self, stage: Stage) -> dict:
         """Everything the stage's result depends on (see ``identity``)."""
         arguments = stage.arguments()
-        config = self._config(stage.config, stage.cfg_options) if stage.config else None
+        # Resolved now, not when the run started: a config edited during a long run is
+        # fingerprinted as the stage's tool will read it.
+        config = resolve_config(stage.config, self.env, stage.cfg_options) if stage.config else None
         named = [arguments, consumed_entries(config) if config is not None else {}]
         upstream = {}
         for name in stage.needs:
@@ -130,7 +196,7 @@ class PipelineRunner:
                         stage.resumable and has_checkpoint(stage.work_dir), forced)
         if action == "skip":
             record.action = "skipped"
-            self.state.update(stage.name, record)
+            self._save(stage.name, record)
             self._log(f"{label}: unchanged since {record.finished}, skipped")
             return
         if action == "restart":
@@ -145,60 +211,75 @@ class PipelineRunner:
         attempt = StageRecord("running", current, command=command, seconds=spent[0],
                               cpu_seconds=spent[1], action="resumed" if action == "resume"
                               else "ran")
-        self.state.update(stage.name, attempt)
-        begin, cpu_before = time.time(), _children_cpu_seconds()
+        self._save(stage.name, attempt)
+        begin = time.time()
 
-        def account(status: str) -> None:
+        def account(status: str, cpu_seconds: float) -> None:
             attempt.status = status
             attempt.seconds = spent[0] + time.time() - begin
-            attempt.cpu_seconds = spent[1] + _children_cpu_seconds() - cpu_before
+            attempt.cpu_seconds = spent[1] + cpu_seconds
 
-        try:
-            returncode = self._execute(stage, command)
-        except KeyboardInterrupt:
-            account("interrupted")
-            self.state.update(stage.name, attempt)
-            raise
+        returncode, cpu_seconds = self._execute(stage, command)
+        if self._stopping:
+            account("interrupted", cpu_seconds)
+            self._save(stage.name, attempt)
+            raise KeyboardInterrupt
         if returncode != 0:
-            account("failed")
-            self.state.update(stage.name, attempt)
+            account("failed", cpu_seconds)
+            self._save(stage.name, attempt)
             log = os.path.join(self.paths.logs, f"{stage.name}.log")
             raise StageFailed(f"stage {stage.name} failed (exit code {returncode}); see {log}")
-        account("done")
+        account("done", cpu_seconds)
         attempt.outputs = {path: file_identity(path) for path in stage.outputs()}
         attempt.result = fingerprint(dict(fingerprint=current, outputs=attempt.outputs))
         attempt.finished = time.strftime("%Y-%m-%d %H:%M:%S")
-        self.state.update(stage.name, attempt)
+        self._save(stage.name, attempt)
         self._log(f"{label}: done in {attempt.seconds:.1f} s ({attempt.cpu_seconds:.1f} CPU s)")
 
-    def _execute(self, stage: Stage, command: list[str]) -> int:
-        """Run the command; its output goes to the stage's log (and the terminal)."""
+    def _execute(self, stage: Stage, command: list[str]) -> tuple[int, float]:
+        """Run the command; its output goes to the stage's log (and the terminal).
+
+        Returns (exit code, CPU seconds of the subprocess: user + system, from ``wait4``)."""
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}  # live progress through the pipe
         log_path = os.path.join(self.paths.logs, f"{stage.name}.log")
         with open(log_path, "ab", buffering=0) as log:
             log.write(f"\n$ {' '.join(command)}\n".encode())
             log.flush()
-            process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT)
-            try:
-                for chunk in iter(lambda: process.stdout.read1(65536), b""):
-                    log.write(chunk)
-                    if not self.quiet:
-                        sys.stdout.buffer.write(chunk)
-                        sys.stdout.flush()
-            except KeyboardInterrupt:
-                _stop(process)
-                raise
-        return process.wait()
+            with self._lock:
+                if self._stopping:
+                    return 130, 0.0
+                process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                           stderr=subprocess.STDOUT)
+                self._processes[stage.name] = process
+            for chunk in iter(lambda: process.stdout.read1(65536), b""):
+                log.write(chunk)
+                if not self.quiet:
+                    sys.stdout.buffer.write(chunk)
+                    sys.stdout.flush()
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # wait, leave it unreaped
+        with self._lock:  # reaped and forgotten together: never signalled once reaped
+            _, status, usage = os.wait4(process.pid, 0)
+            del self._processes[stage.name]
+        process.returncode = os.waitstatus_to_exitcode(status)
+        return process.returncode, usage.ru_utime + usage.ru_stime
+
+    def _save(self, name: str, record: StageRecord) -> None:
+        with self._lock:
+            self.state.update(name, record)
 
     def _log(self, message: str) -> None:
         print_log(message, logger=self.logger)
 
 
-def _children_cpu_seconds() -> float:
-    """User + system CPU time of all finished (waited-for) subprocesses so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def _last_line(path: str, tail_bytes: int = 4096) -> str:
+    """The last non-empty line of a text file (its last ``tail_bytes``), or ''."""
+    try:
+        with open(path, "rb") as file:
+            file.seek(max(0, os.path.getsize(path) - tail_bytes))
+            lines = file.read().decode(errors="replace").replace("\r", "\n").splitlines()
+    except OSError:
+        return ""
+    return next((line.strip() for line in reversed(lines) if line.strip()), "")
 
 
 def _outputs_present(stage: Stage) -> bool:
@@ -208,15 +289,15 @@ def _outputs_present(stage: Stage) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen, grace_seconds: float = 10.0) -> None:
-    """Interrupt a stage's subprocess like Ctrl-C would; kill it if it does not end in time."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=grace_seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def _signal_all(processes: dict[str, subprocess.Popen], signum: int) -> None:
+    """Signal running stage processes. Only their own worker thread reaps them (``wait4``),
+    and it removes them from ``processes`` under the same lock, so every pid here is alive
+    or an unreaped zombie, never a recycled pid."""
+    for process in processes.values():
+        try:
+            os.kill(process.pid, signum)
+        except ProcessLookupError:
+            pass
 
 
 def _move_aside(work_dir: str) -> None:

@@ -73,7 +73,11 @@ def repo_path(path: str) -> str:
 
 
 def load_pipeline(path: str, seed: int | None = None) -> PipelineSpec:
-    """Read and check a pipeline config; ``seed`` overrides ``benchmark.seed``."""
+    """Read and check a pipeline config.
+
+    ``seed`` (one run of a multi-seed experiment) overrides ``benchmark.seed`` and sets
+    ``randomness.seed`` of the teacher and of every student (a method's own ``cfg_options``
+    still win); without it the configs' own seeds are used."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"pipeline config not found: {path}")
     cfg = Config.fromfile(path).to_dict()
@@ -81,9 +85,6 @@ def load_pipeline(path: str, seed: int | None = None) -> PipelineSpec:
     if unknown:
         raise KeyError(f"{path}: unknown fields {unknown}; expected some of {KEYS}")
     benchmark = cfg.get("benchmark")
-    if benchmark is None and seed is not None:
-        raise ValueError(f"{path}: a seed was given but the pipeline has no benchmark "
-                         "(field benchmark = None)")
     if benchmark is not None:
         if "preset" not in benchmark:
             raise KeyError(f"{path}: field benchmark needs 'preset' (or set benchmark = None)")
@@ -107,13 +108,14 @@ def load_pipeline(path: str, seed: int | None = None) -> PipelineSpec:
     if actionness is not None and actionness not in methods:
         raise KeyError(f"{path}: field report.actionness_method {actionness!r} is not one of the "
                        f"methods {sorted(methods)}")
+    seeded = {} if seed is None else {"randomness.seed": int(seed)}
     return PipelineSpec(
         source=os.path.abspath(path),
         benchmark=benchmark,
-        teacher=_method(path, "teacher", cfg.get("teacher")),
+        teacher=_method(path, "teacher", cfg.get("teacher"), seeded),
         cache_split=cache.get("split", "train"),
         student_features=None if features is None else repo_path(features),
-        methods=[_method(path, key, value, cfg.get("student_cfg_options"))
+        methods=[_method(path, key, value, {**seeded, **(cfg.get("student_cfg_options") or {})})
                  for key, value in methods.items()],
         checkpoint=checkpoint,
         timeline_videos=int(report.get("timeline_videos", 3)),

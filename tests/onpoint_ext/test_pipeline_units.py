@@ -4,6 +4,9 @@ import argparse
 import importlib.util
 import json
 import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -124,9 +127,14 @@ def test_unknown_preset_lists_the_presets_that_have_a_pipeline():
         preset_config("nope")
 
 
-def test_seed_option_overrides_the_benchmark_seed():
+def test_seed_option_sets_the_benchmark_seed_and_every_training_seed():
     spec = load_pipeline(preset_config("tiny"), seed=7)
     assert spec.benchmark == {"preset": "tiny", "seed": 7}
+    assert spec.teacher.cfg_options["randomness.seed"] == 7
+    assert {m.cfg_options["randomness.seed"] for m in spec.methods} == {7}
+    unseeded = load_pipeline(preset_config("tiny"))
+    assert unseeded.benchmark["seed"] == 0
+    assert all("randomness.seed" not in m.cfg_options for m in [unseeded.teacher, *unseeded.methods])
 
 
 def test_students_depend_on_the_teacher_cache_only_when_their_config_reads_it(tmp_path):
@@ -225,6 +233,54 @@ def test_a_failing_stage_stops_the_pipeline_naming_its_log_and_is_recorded(tmp_p
     assert "no_such_tool.py" in (tmp_path / "logs" / "broken.log").read_text()
 
 
+def _timed_stages(tmp_path, graph, seconds):
+    """A fake interpreter (``python`` of the runner) that sleeps ``seconds`` and appends
+    "name start end OMP_NUM_THREADS" to times.txt, and stages named by ``graph`` (name -> needs)."""
+    fake = tmp_path / "fake_python"
+    fake.write_text("#!/bin/sh\nstart=$(date +%s.%N)\nsleep " + str(seconds) + "\n"
+                    'echo "$2 $start $(date +%s.%N) $OMP_NUM_THREADS" >> "$3/times.txt"\n')
+    fake.chmod(0o755)
+    stages = [Stage(name, "tool.py", needs, str(tmp_path / name),
+                    arguments=lambda name=name: [name, str(tmp_path)], outputs=list)
+              for name, needs in graph.items()]
+    return str(fake), stages
+
+
+def test_two_jobs_run_independent_stages_side_by_side_and_dependents_after(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    fake, stages = _timed_stages(tmp_path, {"a": (), "b": (), "c": ("a", "b")}, 1)
+    runner = PipelineRunner(load_pipeline(preset_config("tiny")), str(tmp_path / "w"),
+                            python=fake, jobs=2)
+    runner.stages = stages
+    runner.run()
+    rows = [line.split() for line in (tmp_path / "times.txt").read_text().splitlines()]
+    times = {name: (float(start), float(end)) for name, start, end, _ in rows}
+    assert times["a"][0] < times["b"][1] and times["b"][0] < times["a"][1]  # overlapped
+    assert times["c"][0] >= max(times["a"][1], times["b"][1])
+    assert {threads for *_, threads in rows} == {str(max(1, os.cpu_count() // 2))}
+    state = PipelineState(str(tmp_path / "w"))
+    assert [state.record(n).status for n in "abc"] == ["done"] * 3
+
+
+def test_interrupting_a_parallel_run_stops_every_running_stage_and_records_it(tmp_path):
+    fake, stages = _timed_stages(tmp_path, {"a": (), "b": (), "c": ("a",)}, 60)
+    fake_path = Path(fake)
+    fake_path.write_text(fake_path.read_text().replace("sleep 60", "exec sleep 60"))
+    runner = PipelineRunner(load_pipeline(preset_config("tiny")), str(tmp_path / "w"),
+                            python=fake, jobs=2)
+    runner.stages = stages
+    timer = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.time()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        runner.run()
+    assert time.time() - started < 20
+    state = PipelineState(str(tmp_path / "w"))
+    assert state.record("a").status == state.record("b").status == "interrupted"
+    assert state.record("c") is None  # never started
+
+
 def test_the_real_data_pipeline_has_no_benchmark_and_reads_student_features_from_env(
         tmp_path, monkeypatch):
     monkeypatch.setenv("THUMOS14_STUDENT_FEATURES", "/data/tsn.h5")
@@ -234,8 +290,8 @@ def test_the_real_data_pipeline_has_no_benchmark_and_reads_student_features_from
     needs = {stage.name: set(stage.needs) for stage in runner.stages}
     assert needs["teacher"] == set() and needs["train_oat"] == set()
     assert needs["train_onpoint"] == needs["train_oat_pseudo"] == {"teacher_cache"}
-    with pytest.raises(ValueError, match="no benchmark"):
-        load_pipeline(str(REPO / "configs" / "pipelines" / "thumos14.py"), seed=1)
+    seeded = load_pipeline(str(REPO / "configs" / "pipelines" / "thumos14.py"), seed=1)
+    assert seeded.benchmark is None and seeded.teacher.cfg_options["randomness.seed"] == 1
 
 
 def test_tiny_configs_build_and_share_the_tiny_oat_student():
