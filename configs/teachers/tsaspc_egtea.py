@@ -2,17 +2,17 @@
 # MS-TCN, 4 stages x 10 layers x 64 maps, two-branch first stage; PLE initial segments;
 # 70 epochs, CE on the timestamps, label propagation from epoch 51; Adam 5e-4, batch 8.
 # Needs REAL features (not in git); every path comes from an environment variable:
-#   EGTEA_ANNOTATIONS        HAT split json (shared/data/egtea/egtea_annotations_split1.json)
+#   EGTEA_ANN                HAT split json (shared/data/egtea/egtea_annotations_split1.json)
 #   EGTEA_TEACHER_FEATURES   teacher feature h5: I3D rgb 1024 || flow 1024 at snippet rate
 #   EGTEA_POINTS             canonical points CSV (Gaussian points, onpoint-spec §4)
 #   EGTEA_BACKGROUND_POINTS  background points CSV, one per gap (teachers-spec §2.8), made by
-#       python -m onpoint_ext.teachers.tsaspc.make_background_points $EGTEA_ANNOTATIONS --out CSV
+#       python -m onpoint_ext.teachers.tsaspc.make_background_points $EGTEA_ANN --out CSV
 _base_ = ["../_base_/default_runtime.py"]
 custom_imports = dict(imports=["onpoint_ext"], allow_failed_imports=False)
 
 num_classes = 22  # C; the network outputs C+1 with background LAST
 feat_dim = 2048
-ann_file = "{{$EGTEA_ANNOTATIONS:data/egtea/egtea_annotations_split1.json}}"
+ann_file = "{{$EGTEA_ANN:data/egtea/egtea_annotations_split1.json}}"
 feature_file = "{{$EGTEA_TEACHER_FEATURES:data/egtea/i3d.h5}}"
 points_file = "{{$EGTEA_POINTS:data/egtea/points_split1.csv}}"
 background_points = "{{$EGTEA_BACKGROUND_POINTS:data/egtea/background_points_split1.csv}}"

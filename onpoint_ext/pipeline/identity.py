@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 
 from mmengine.config import Config
@@ -60,18 +61,24 @@ def environment(env: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+_RESOLVING = threading.Lock()
+
+
 def resolve_config(path: str, env: Mapping[str, str], options: Mapping | None = None) -> Config:
     """``Config.fromfile`` under ``env`` with ``options`` merged, as the stage's tool reads it."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"config not found: {path}")
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel(logging.WARNING)  # not one "Using env variable ..." line per config
-    try:
-        with environment(env):
-            cfg = Config.fromfile(path)
-    finally:
-        logger.setLevel(level)
+    # One at a time: the process environment and the logger level are shared by the
+    # pipeline's stage threads, and each call changes both for a moment.
+    with _RESOLVING:
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel(logging.WARNING)  # not one "Using env variable ..." line per config
+        try:
+            with environment(env):
+                cfg = Config.fromfile(path)
+        finally:
+            logger.setLevel(level)
     if options:
         cfg.merge_from_dict(dict(options))
     return cfg

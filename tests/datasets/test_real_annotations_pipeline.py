@@ -213,7 +213,7 @@ def test_egtea_hat_split1_gaussian_points_and_hat_i3d_npz(shared_data, work, mon
     run.tool("import_features.py", npz, features, "--layout", "hat-npz", "--steps-per-second",
              2.0, "--dim", 2048, "--videos", ann)
     points = gaussian_points(run, ann)
-    run.env(EGTEA_ANN=ann, EGTEA_ANNOTATIONS=ann, EGTEA_STUDENT_FEATURES=features,
+    run.env(EGTEA_ANN=ann, EGTEA_STUDENT_FEATURES=features,
             EGTEA_TEACHER_FEATURES=features, EGTEA_POINTS=points,
             EGTEA_BACKGROUND_POINTS=background_points(run, ann))
     metrics = run.teacher_and_onpoint("teachers/tsaspc_egtea.py", TSASPC + TSASPC_RUN,

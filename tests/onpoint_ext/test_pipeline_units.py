@@ -7,11 +7,13 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 from oat.registry import MODELS
@@ -93,6 +95,22 @@ def test_resolved_config_sees_the_stage_environment_and_restores_ours(tmp_path):
     cfg = resolve_config(str(config), {"PIPELINE_TEST_DIR": "/data"}, {"epochs": 2})
     assert (cfg.path, cfg.epochs) == ("/data/x", 2)
     assert "PIPELINE_TEST_DIR" not in os.environ
+
+
+def test_configs_resolved_by_concurrent_stages_leave_environment_and_log_level_as_they_were(
+        tmp_path):
+    config = tmp_path / "c.py"
+    config.write_text('path = "{{$PIPELINE_TEST_DIR:default}}/x"\n')
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+
+    def resolve(index):
+        return resolve_config(str(config), {"PIPELINE_TEST_DIR": f"/d{index}"}).path
+
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(resolve, range(64)))
+    assert paths == [f"/d{i}/x" for i in range(64)]
+    assert "PIPELINE_TEST_DIR" not in os.environ and logger.level == level
 
 
 def _pipeline(tmp_path, text: str) -> str:
