@@ -6,8 +6,8 @@
 #   EGTEA 2,4,6,8,12,16,24   98.3% / 92.8%                     4.4% (W 24)
 #   1,2,4,8,16,32            99.5% / 98.9%                     2.2% (W 32)
 # EPIC instances are short (median 3.7 steps, 20% under 2 steps): a 1-step anchor is needed.
-# The projection splits the input in halves as OAT's two-stream one does; SlowFast is slow 2048
-# || fast 256, so that is a block-diagonal linear map over mixed streams (docs/datasets.md).
+# SlowFast is slow 2048 || fast 256, not two equal halves: one Linear(D, E) projection instead
+# of OAT's two-stream one [our choice] (docs/datasets.md).
 _base_ = [
     "../_base_/default_runtime.py",
     "../_base_/models/oat.py",
@@ -19,7 +19,8 @@ anchors = (1, 2, 4, 8, 16, 32)       # anchor lengths in steps
 num_classes = 97                     # every verb class defined (78 occur in validation)
 feat_dim = 2304
 
-model = dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim)
+model = dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim,
+             projection=dict(type="SingleStreamProjection"))
 train_dataloader = dict(dataset=dict(window=window, anchors=anchors, feat_dim=feat_dim))
 val_dataloader = dict(dataset=dict(feat_dim=feat_dim))
 test_dataloader = dict(dataset=dict(feat_dim=feat_dim))

@@ -1,7 +1,7 @@
 # Supervised OAT on HOI4D-O (CLIP-ViT features) with HOI4D-O's row of OnPoint's table
 # (onpoint-spec §4): W = 56, M = 6 anchors. Annotations and features come from the environment
-# (none are public). The projection splits the input in two halves as OAT's two-stream one
-# does; for one-stream CLIP features that is a block-diagonal linear map (docs/datasets.md).
+# (none are public). One-stream CLIP features: one Linear(D, E) projection instead of OAT's
+# two halves [our choice] (docs/datasets.md).
 _base_ = [
     "../_base_/default_runtime.py",
     "../_base_/models/oat.py",
@@ -13,7 +13,8 @@ anchors = (4, 8, 16, 24, 48, 56)     # anchor lengths in steps
 num_classes = 12
 feat_dim = 768  # [our choice] CLIP ViT-L/14 embedding width (as configs/onpoint/onpoint_hoi4d.py)
 
-model = dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim)
+model = dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim,
+             projection=dict(type="SingleStreamProjection"))
 train_dataloader = dict(dataset=dict(window=window, anchors=anchors, feat_dim=feat_dim))
 val_dataloader = dict(dataset=dict(feat_dim=feat_dim))
 test_dataloader = dict(dataset=dict(feat_dim=feat_dim))

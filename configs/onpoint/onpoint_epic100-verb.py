@@ -17,7 +17,8 @@ points_file = "{{$EPIC100_VERB_POINTS:data/epic100/points_verb.csv}}"  # canonic
 ann_options = dict(out_of_video="error")
 
 model = dict(
-    student=dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim),
+    student=dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim,
+                 projection=dict(type="SingleStreamProjection")),  # one-stream features
     loss_weights=dict(ant=0.8),  # gamma
 )
 train_dataloader = dict(dataset=dict(

@@ -16,7 +16,8 @@ teacher_cache = "{{$ONPOINT_TEACHER_CACHE:work_dirs/teachers/hrpro_fineaction.h5
 points_file = "{{$FINEACTION_POINTS:data/fineaction/points.csv}}"  # canonical CSV
 
 model = dict(
-    student=dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim),
+    student=dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim,
+                 projection=dict(type="SingleStreamProjection")),  # one-stream features
     loss_weights=dict(ant=1.0),  # gamma
 )
 train_dataloader = dict(dataset=dict(

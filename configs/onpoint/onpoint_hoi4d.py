@@ -14,7 +14,8 @@ teacher_cache = "{{$ONPOINT_TEACHER_CACHE:work_dirs/teachers/tsaspc_hoi4d.h5}}"
 points_file = "{{$HOI4D_POINTS:data/hoi4d/points.csv}}"  # canonical CSV, Gaussian points
 
 model = dict(
-    student=dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim),
+    student=dict(window=window, anchors=anchors, num_classes=num_classes, feat_dim=feat_dim,
+                 projection=dict(type="SingleStreamProjection")),  # one-stream features
     loss_weights=dict(ant=0.8),  # gamma
 )
 train_dataloader = dict(dataset=dict(

@@ -1,4 +1,4 @@
-"""OAT's model: two-stream projection, window encoder, anchor-query decoder, heads, losses.
+"""OAT's model: two-stream (or one-stream) projection, window encoder, anchor-query decoder, heads, losses.
 
 Importing this package registers every part in ``oat.registry.MODELS``.
 """
@@ -8,12 +8,13 @@ from oat.models.encoder import WindowTransformerEncoder
 from oat.models.heads import AnchorInstanceHeads
 from oat.models.losses import foreground_l1_loss, soft_target_cross_entropy
 from oat.models.positional import SinusoidalPositionalEncoding, sinusoidal_table
-from oat.models.projection import TwoStreamProjection
+from oat.models.projection import SingleStreamProjection, TwoStreamProjection
 
 __all__ = [
     "AnchorInstanceHeads",
     "AnchorQueryDecoder",
     "OATDetector",
+    "SingleStreamProjection",
     "SinusoidalPositionalEncoding",
     "TwoStreamProjection",
     "WindowTransformerEncoder",

@@ -33,3 +33,27 @@ class TwoStreamProjection(nn.Module):
             )
         rgb, flow = features.split(self.in_dim // 2, dim=-1)
         return torch.cat([self.rgb(rgb), self.flow(flow)], dim=-1)
+
+
+@MODELS.register_module()
+class SingleStreamProjection(nn.Module):
+    """One ``Linear(in_dim -> out_dim)`` over the whole feature, for one-stream backbones
+    (CLIP, VideoMAE, SlowFast) where OAT's two halves would be an arbitrary split.
+
+    Not an upstream OAT part [our choice]: upstream only has the two-stream projection, so
+    models built with this one have no upstream checkpoint layout.
+    """
+
+    def __init__(self, in_dim: int = 768, out_dim: int = 1024):
+        super().__init__()
+        self.in_dim = in_dim
+        self.out_dim = out_dim
+        self.linear = nn.Linear(in_dim, out_dim)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        """``(..., in_dim)`` features -> ``(..., out_dim)``."""
+        if features.shape[-1] != self.in_dim:
+            raise ValueError(
+                f"SingleStreamProjection expects {self.in_dim}-d features, got {features.shape[-1]}"
+            )
+        return self.linear(features)

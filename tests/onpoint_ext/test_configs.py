@@ -89,3 +89,16 @@ def test_pseudo_label_baseline_is_vanilla_oat_on_teacher_segments(name):
     assert type(model.decoder).__name__ == "AnchorQueryDecoder"
     dataset = cfg.train_dataloader.dataset
     assert tuple(dataset.targets) == ("ins",) and dataset.dataset.with_targets is False
+
+
+@pytest.mark.parametrize("name, projection", [
+    ("oat/oat_thumos14.py", "TwoStreamProjection"),  # TSN rgb || flow
+    ("onpoint/onpoint_egtea.py", "TwoStreamProjection"),  # I3D rgb || flow
+    ("onpoint/onpoint_hoi4d.py", "SingleStreamProjection"),  # CLIP
+    ("onpoint/onpoint_epic100-verb.py", "SingleStreamProjection"),  # SlowFast 2048 || 256
+    ("onpoint/onpoint_fineaction.py", "SingleStreamProjection"),  # VideoMAE
+])
+def test_one_stream_features_get_one_linear_projection(name, projection):
+    _, model = load(name)
+    student = getattr(model, "student", model)
+    assert type(student.projection).__name__ == projection

@@ -9,6 +9,7 @@ from torch.testing import assert_close
 from oat.models import (
     AnchorInstanceHeads,
     AnchorQueryDecoder,
+    SingleStreamProjection,
     SinusoidalPositionalEncoding,
     TwoStreamProjection,
     WindowTransformerEncoder,
@@ -27,6 +28,17 @@ def test_two_stream_projection_projects_each_half_with_its_own_linear():
     assert_close(projection(features), expected)
     with pytest.raises(ValueError, match="8-d"):
         TwoStreamProjection(in_dim=8, out_dim=4)(features)
+
+
+def test_single_stream_projection_mixes_every_input_channel_and_checks_the_width():
+    torch.manual_seed(0)
+    projection = SingleStreamProjection(in_dim=6, out_dim=4)
+    features = torch.randn(2, 5, 6)
+    expected = F.linear(features, projection.linear.weight, projection.linear.bias)
+    assert_close(projection(features), expected)
+    assert (projection.linear.weight != 0).all()  # no block-diagonal structure
+    with pytest.raises(ValueError, match="6-d features, got 8"):
+        projection(torch.randn(2, 5, 8))
 
 
 def test_sinusoidal_table_has_sin_on_even_and_cos_on_odd_channels():
