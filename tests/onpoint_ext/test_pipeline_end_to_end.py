@@ -1,5 +1,6 @@
-"""The main job end to end on the `tiny` benchmark: run, re-run (all skipped), change one input
-(only its dependents re-run), and continue an interrupted training with --resume.
+"""The main job end to end on the `tiny` benchmark, two stages at a time (`--jobs 2`, as
+`make demo` runs): run, re-run (all skipped), change one input (only its dependents re-run),
+and continue an interrupted training with --resume.
 
 [our choice] To keep the test near a minute, it runs bench-tiny.py with two of its four students:
 OnPoint (reads the teacher cache) and supervised OAT (does not). Every stage kind runs; the two
@@ -44,12 +45,16 @@ def test_tiny_pipeline_runs_then_skips_reruns_dependents_and_resumes(tmp_path):
     pipeline = _pipeline(tmp_path / "pipeline.py", oat_config)
     done = subprocess.run(
         [sys.executable, str(REPO / "tools" / "run_pipeline.py"), "--pipeline", str(pipeline),
-         "--work-dir", str(work), "--quiet"], capture_output=True, text=True,
+         "--work-dir", str(work), "--jobs", "2"], capture_output=True, text=True,
         env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     stages = _state(work)
-    assert list(stages) == ["benchmark", "teacher", "teacher_test", "teacher_cache",
-                            "train_onpoint", "test_onpoint", "train_oat", "test_oat", "report"]
+    assert json.loads((work / "pipeline_state.json").read_text())["order"] == [
+        "benchmark", "teacher", "teacher_test", "teacher_cache", "train_onpoint", "test_onpoint",
+        "train_oat", "test_oat", "report"]
+    assert set(stages) == set(json.loads((work / "pipeline_state.json").read_text())["order"])
+    finished = {name: record["finished"] for name, record in stages.items()}
+    assert finished["report"] == max(finished.values())  # two at a time, dependents after
     assert {(r["status"], r["action"]) for r in stages.values()} == {("done", "ran")}
     for method in ("onpoint", "oat"):
         metrics = json.loads((work / "methods" / method / "test" / "metrics.json").read_text())
@@ -76,7 +81,7 @@ def test_tiny_pipeline_runs_then_skips_reruns_dependents_and_resumes(tmp_path):
     state = json.loads((work / "pipeline_state.json").read_text())
     state["stages"]["train_onpoint"]["status"] = "running"
     (work / "pipeline_state.json").write_text(json.dumps(state))
-    PipelineRunner(load_pipeline(str(pipeline)), str(work), quiet=True).run()
+    PipelineRunner(load_pipeline(str(pipeline)), str(work), quiet=True, jobs=2).run()
     assert _changed(work) == {"train_onpoint": "resumed", "train_oat": "ran", "test_oat": "ran",
                               "report": "ran"}
     assert (work / "methods" / "oat" / "train.previous" / "epoch_3.pth").is_file()
