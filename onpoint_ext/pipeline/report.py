@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from collections.abc import Mapping
 
 import numpy as np
@@ -121,11 +122,22 @@ def write_report(work_dir: str) -> str:
           record.finished] if name != "report" else [name, "(this report)", "-", "-", "-"]
          for name, record in state.current()])
     done = [r for n, r in state.current() if n != "report"]
-    lines += ["", f"Total (excluding this report): {sum(r.seconds for r in done):.1f} s wall, "
-              f"{sum(r.cpu_seconds for r in done):.1f} s CPU. Each stage shows the run that "
-              "produced its outputs; CPU = user + system time of its subprocess.", ""]
+    lines += ["", f"Sum over the stages (excluding this report): "
+              f"{sum(r.seconds for r in done):.1f} s wall, {sum(r.cpu_seconds for r in done):.1f} "
+              f"s CPU; first start to last finish: {_elapsed_seconds(done):.0f} s (stages may run "
+              "side by side, `--jobs`). Each stage shows the run that produced its outputs; "
+              "CPU = user + system time of its subprocess.", ""]
     write_text_atomic(paths.report, "\n".join(lines))
     return paths.report
+
+
+def _elapsed_seconds(records) -> float:
+    """Seconds from the earliest stage start to the latest finish (``finished`` - ``seconds``)."""
+    finished = [(time.mktime(time.strptime(r.finished, "%Y-%m-%d %H:%M:%S")), r.seconds)
+                for r in records if r.finished]
+    if not finished:
+        return 0.0
+    return max(end for end, _ in finished) - min(end - seconds for end, seconds in finished)
 
 
 def _make_plots(spec: PipelineSpec, paths: PipelinePaths, metrics: dict,
