@@ -11,7 +11,7 @@ Three scenarios, each in its own process so that its peak RSS (``VmHWM``) is its
   ended long ago, ``oat.inference.nms.EmittedIndex``);
 - ``multi``: ``--streams`` streams stepping together for ``--multi-steps`` steps each.
 
-Printed at 1k, 10k and every 100k steps up to 1M (and at the end): RSS and peak RSS (MiB),
+Printed at 1k, 10k, 25k, 50k and every 100k steps up to 1M (and at the end): RSS and peak RSS (MiB),
 segments emitted, segments held in the emitted lists, steps per second since the previous line.
 
 The model is SMALL on purpose (D_in 16, E 32, W 16, 4 anchors, one encoder and one decoder
@@ -39,7 +39,7 @@ SMALL_MODEL = dict(
     decoder=dict(type="AnchorQueryDecoder", num_layers=1, num_heads=2, ffn_dim=64),
 )
 RATE = 5.0  # steps per second of the live streams (THUMOS student rate)
-REPORT_AT = (1_000, 10_000, *range(100_000, 1_000_001, 100_000))
+REPORT_AT = (1_000, 10_000, 25_000, 50_000, *range(100_000, 1_000_001, 100_000))
 CHUNK = 4096  # input frames drawn at a time
 
 
