@@ -31,11 +31,7 @@ def parse_args() -> argparse.Namespace:
 
 def read_metrics(run: str, method: str) -> dict | None:
     """A method's test metrics of one run, or None when that run has not finished it."""
-    path = os.path.join(run, "methods", method, "test", "metrics.json")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
+    return _read(run, os.path.join("methods", method, "test"))
 
 
 def table_row(name: str, runs: list[dict]) -> str:
@@ -92,6 +88,7 @@ def paired_differences(spec: Config, runs: list[str], versus: str) -> list[str]:
 
 
 def _read(run: str, stage: str) -> dict | None:
+    """``<run>/<stage>/metrics.json``, or None when that stage has not written it."""
     path = os.path.join(run, stage, "metrics.json")
     if not os.path.isfile(path):
         return None

@@ -29,8 +29,9 @@ def parse_args() -> argparse.Namespace:
     source.add_argument("--report-only", action="store_true",
                         help="only (re)write DIR/report.md and DIR/plots from a finished run")
     parser.add_argument("--work-dir", required=True, help="folder of all stages' outputs")
-    parser.add_argument("--seed", type=int, help="experiment seed: the benchmark's generator seed (overrides the "
-                        "config's) and randomness.seed of the teacher and every student")
+    parser.add_argument("--seed", type=int,
+                        help="experiment seed: the benchmark's generator seed (overrides the "
+                             "config's) and randomness.seed of the teacher and every student")
     parser.add_argument("--force", nargs="+", default=[], metavar="STAGE",
                         help="run these stages even when their inputs are unchanged")
     parser.add_argument("--jobs", type=int, default=1,

@@ -8,8 +8,9 @@ outputs' identities, or ``failed`` / ``interrupted``. The next run then decides 
 
 With ``jobs > 1`` stages whose ``needs`` are done run side by side (e.g. the students, which only
 need the teacher cache), each with ``cpu_count // jobs`` OpenMP threads unless
-``OMP_NUM_THREADS`` is set: two one-thread trainings on two cores do about twice the work of one
-two-thread training, because small models scale poorly across threads.
+``OMP_NUM_THREADS`` is set: two one-thread trainings on two cores do 1.5x the work of one
+two-thread training (measured on the mini student), because small models scale poorly across
+threads.
 """
 from __future__ import annotations
 
