@@ -2,6 +2,8 @@
 
     python tools/run_pipeline.py --preset thumos14-mini --work-dir work_dirs/demo [--seed S]
     python tools/run_pipeline.py --pipeline configs/pipelines/PIPELINE.py --work-dir DIR
+        --benchmark-seed B --teacher-seed T --student-seeds 0 1 2 3 4
+    python tools/run_pipeline.py --pipeline configs/pipelines/PIPELINE.py --work-dir DIR
         [--force STAGE ...] [--quiet]
     python tools/run_pipeline.py --work-dir DIR --report-only
 
@@ -17,7 +19,7 @@ import sys
 from oat.engine.cli import run_tool
 from onpoint_ext.pipeline.report import print_summary, write_report
 from onpoint_ext.pipeline.runner import PipelineRunner, StageFailed
-from onpoint_ext.pipeline.spec import load_pipeline, preset_config
+from onpoint_ext.pipeline.spec import Seeds, load_pipeline, preset_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,7 +33,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--work-dir", required=True, help="folder of all stages' outputs")
     parser.add_argument("--seed", type=int,
                         help="experiment seed: the benchmark's generator seed (overrides the "
-                             "config's) and randomness.seed of the teacher and every student")
+                             "config's) and randomness.seed of the teacher and every student; "
+                             "the three flags below override it source by source")
+    parser.add_argument("--benchmark-seed", type=int, help="the benchmark generator's seed alone")
+    parser.add_argument("--teacher-seed", type=int, help="the teacher's randomness.seed alone")
+    parser.add_argument("--student-seeds", type=int, nargs="+", default=(), metavar="S",
+                        help="every method trains once per seed (several: stages and method "
+                             "folders are keyed <method>-s<S>); benchmark and teacher are shared")
     parser.add_argument("--force", nargs="+", default=[], metavar="STAGE",
                         help="run these stages even when their inputs are unchanged")
     parser.add_argument("--jobs", type=int, default=1,
@@ -57,7 +65,8 @@ def main() -> None:
     if not (args.preset or args.pipeline):
         raise ValueError("give --preset P or --pipeline CONFIG (or --report-only)")
     config = args.pipeline or preset_config(args.preset)
-    runner = PipelineRunner(load_pipeline(config, seed=args.seed), args.work_dir,
+    seeds = Seeds(args.benchmark_seed, args.teacher_seed, tuple(args.student_seeds))
+    runner = PipelineRunner(load_pipeline(config, seed=args.seed, seeds=seeds), args.work_dir,
                             force=args.force, quiet=args.quiet, jobs=args.jobs)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stage like Ctrl-C does
     try:

@@ -33,12 +33,17 @@ _METHOD_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 @dataclass
 class MethodSpec:
-    """One student method: a display name, a training config and its overrides."""
+    """One student method: a display name, a training config and its overrides.
+
+    ``group``: the method key before seeds were expanded (``onpoint`` for ``onpoint-s3``);
+    ``seed``: the student seed of this run, or None for the config's own."""
 
     key: str
     name: str
     config: str
     cfg_options: dict = field(default_factory=dict)
+    group: str | None = None
+    seed: int | None = None
 
 
 @dataclass
@@ -72,14 +77,36 @@ def repo_path(path: str) -> str:
     return path if os.path.isabs(path) else str(REPO_ROOT / path)
 
 
-def load_pipeline(path: str, seed: int | None = None) -> PipelineSpec:
+@dataclass(frozen=True)
+class Seeds:
+    """The three noise sources of one experiment, each seeded on its own.
+
+    ``benchmark``: the generator's seed (None: the config's); ``teacher``: the teacher's
+    ``randomness.seed`` (None: its config's); ``students``: one student run per seed for every
+    method (empty: one run with each config's own seed). ``Seeds.all(s)`` is the one-seed form
+    of ``--seed s``: benchmark, teacher and students all seeded with ``s``."""
+
+    benchmark: int | None = None
+    teacher: int | None = None
+    students: tuple[int, ...] = ()
+
+    @classmethod
+    def all(cls, seed: int | None) -> "Seeds":
+        """One seed for every source (None: every config's own)."""
+        return cls() if seed is None else cls(seed, seed, (seed,))
+
+
+def load_pipeline(path: str, seed: int | None = None, seeds: Seeds | None = None) -> PipelineSpec:
     """Read and check a pipeline config.
 
     ``seed`` (one run of a multi-seed experiment) overrides ``benchmark.seed`` and sets
-    ``randomness.seed`` of the teacher and of every student (a method's own ``cfg_options``
-    still win); without it the configs' own seeds are used."""
+    ``randomness.seed`` of the teacher and of every student; ``seeds`` sets the three apart
+    (see ``Seeds``; its fields override ``seed``'s). With several student seeds every method
+    becomes one run per seed, keyed ``<key>-s<seed>``. A method's own ``cfg_options`` still
+    win; without seeds the configs' own seeds are used."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"pipeline config not found: {path}")
+    seeds = _merge_seeds(Seeds.all(seed), seeds)
     cfg = Config.fromfile(path).to_dict()
     unknown = sorted(set(cfg) - set(KEYS))
     if unknown:
@@ -89,8 +116,8 @@ def load_pipeline(path: str, seed: int | None = None) -> PipelineSpec:
         if "preset" not in benchmark:
             raise KeyError(f"{path}: field benchmark needs 'preset' (or set benchmark = None)")
         benchmark = {"seed": 0, **benchmark}
-        if seed is not None:
-            benchmark["seed"] = seed
+        if seeds.benchmark is not None:
+            benchmark["seed"] = seeds.benchmark
     cache = dict(cfg.get("teacher_cache") or {})
     features = cache.get("student_features")
     if features is None and benchmark is None:
@@ -108,15 +135,20 @@ def load_pipeline(path: str, seed: int | None = None) -> PipelineSpec:
     if actionness is not None and actionness not in methods:
         raise KeyError(f"{path}: field report.actionness_method {actionness!r} is not one of the "
                        f"methods {sorted(methods)}")
-    seeded = {} if seed is None else {"randomness.seed": int(seed)}
+    teacher_seed = {} if seeds.teacher is None else {"randomness.seed": seeds.teacher}
+    shared = cfg.get("student_cfg_options") or {}
+    expand = len(seeds.students) > 1
+    students = [_method(path, key, value, shared, student_seed, expand)
+                for key, value in methods.items() for student_seed in seeds.students or (None,)]
+    if actionness is not None:
+        actionness = next(m.key for m in students if m.group == actionness)
     return PipelineSpec(
         source=os.path.abspath(path),
         benchmark=benchmark,
-        teacher=_method(path, "teacher", cfg.get("teacher"), seeded),
+        teacher=_method(path, "teacher", cfg.get("teacher"), teacher_seed),
         cache_split=cache.get("split", "train"),
         student_features=None if features is None else repo_path(features),
-        methods=[_method(path, key, value, {**seeded, **(cfg.get("student_cfg_options") or {})})
-                 for key, value in methods.items()],
+        methods=students,
         checkpoint=checkpoint,
         timeline_videos=int(report.get("timeline_videos", 3)),
         actionness_method=actionness,
@@ -124,7 +156,23 @@ def load_pipeline(path: str, seed: int | None = None) -> PipelineSpec:
     )
 
 
-def _method(path: str, key: str, value, shared_options: dict | None = None) -> MethodSpec:
+def _merge_seeds(base: Seeds, override: Seeds | None) -> Seeds:
+    """``base`` with every field that ``override`` sets replaced."""
+    if override is None:
+        return base
+    if len(set(override.students)) != len(override.students):
+        raise ValueError(f"student seeds repeat: {list(override.students)}")
+    return Seeds(
+        base.benchmark if override.benchmark is None else int(override.benchmark),
+        base.teacher if override.teacher is None else int(override.teacher),
+        tuple(int(s) for s in override.students) or base.students,
+    )
+
+
+def _method(path: str, key: str, value, shared_options: dict | None = None,
+            seed: int | None = None, keyed_by_seed: bool = False) -> MethodSpec:
+    """One method of the config, seeded with ``seed`` (None: its config's own seed);
+    ``keyed_by_seed``: one of several seeds, keyed ``<key>-s<seed>``."""
     if not isinstance(value, dict) or "config" not in value:
         raise KeyError(f"{path}: field {key!r} needs dict(name=..., config=...)")
     if not _METHOD_KEY.match(key):
@@ -132,5 +180,11 @@ def _method(path: str, key: str, value, shared_options: dict | None = None) -> M
     extra = sorted(set(value) - {"name", "config", "cfg_options"})
     if extra:
         raise KeyError(f"{path}: field {key!r} has unknown keys {extra}")
-    return MethodSpec(key, str(value.get("name", key)), repo_path(value["config"]),
-                      {**(shared_options or {}), **(value.get("cfg_options") or {})})
+    seeded = {} if seed is None else {"randomness.seed": int(seed)}
+    options = {**seeded, **(shared_options or {}), **(value.get("cfg_options") or {})}
+    name = str(value.get("name", key))
+    group = key
+    if keyed_by_seed:
+        key, name = f"{key}-s{seed}", f"{name} (seed {seed})"
+    return MethodSpec(key, name, repo_path(value["config"]), options, group=group,
+                      seed=None if seed is None else int(seed))

@@ -24,7 +24,7 @@ from onpoint_ext.pipeline.identity import (
     HASHED_FILE_LIMIT, file_identity, fingerprint, input_files, resolve_config,
 )
 from onpoint_ext.pipeline.runner import PipelineRunner, StageFailed, decide
-from onpoint_ext.pipeline.spec import load_pipeline, preset_config
+from onpoint_ext.pipeline.spec import Seeds, load_pipeline, preset_config
 from onpoint_ext.pipeline.stages import Stage, checkpoint_of
 from onpoint_ext.pipeline.state import PipelineState, StageRecord
 
@@ -354,3 +354,28 @@ def test_student_cfg_options_reach_every_method_and_a_method_own_option_wins(tmp
     assert [m.cfg_options for m in spec.methods] == [{"x": 1, "train_cfg.max_epochs": 2},
                                                       {"x": 2, "train_cfg.max_epochs": 2}]
     assert spec.teacher.cfg_options == {}
+
+
+def test_benchmark_teacher_and_student_seeds_are_set_apart():
+    spec = load_pipeline(preset_config("tiny"), seeds=Seeds(benchmark=3, teacher=5,
+                                                             students=(11,)))
+    assert spec.benchmark["seed"] == 3
+    assert spec.teacher.cfg_options["randomness.seed"] == 5
+    assert {m.cfg_options["randomness.seed"] for m in spec.methods} == {11}
+    assert [m.key for m in spec.methods] == ["onpoint", "oat_pseudo", "distill_free", "oat"]
+    mixed = load_pipeline(preset_config("tiny"), seed=7, seeds=Seeds(teacher=1))
+    assert mixed.benchmark["seed"] == 7 and mixed.teacher.cfg_options["randomness.seed"] == 1
+    assert {m.cfg_options["randomness.seed"] for m in mixed.methods} == {7}
+
+
+def test_several_student_seeds_train_every_method_once_per_seed_on_one_teacher(tmp_path):
+    spec = load_pipeline(preset_config("tiny"), seeds=Seeds(students=(0, 4)))
+    assert [(m.key, m.group, m.seed) for m in spec.methods[:2]] == [
+        ("onpoint-s0", "onpoint", 0), ("onpoint-s4", "onpoint", 4)]
+    assert [m.cfg_options["randomness.seed"] for m in spec.methods[:2]] == [0, 4]
+    assert spec.actionness_method == "onpoint-s0"
+    assert "randomness.seed" not in spec.teacher.cfg_options
+    names = [stage.name for stage in PipelineRunner(spec, str(tmp_path / "w")).stages]
+    assert names.count("teacher") == 1 and "train_oat-s4" in names and "test_oat-s0" in names
+    with pytest.raises(ValueError, match="repeat"):
+        load_pipeline(preset_config("tiny"), seeds=Seeds(students=(1, 1)))
