@@ -1,0 +1,194 @@
+"""Methods compared as paired differences with 95 % confidence intervals over seeds.
+
+    python benchmarks/paired_comparison.py --versus onpoint --metric avg_0.1:0.7 \
+        work_dirs/power/bench0 work_dirs/power/bench1 [--bootstrap 300] [--json out.json]
+
+Each run folder is one ``tools/run_pipeline.py`` work dir: one benchmark seed and one teacher,
+with one or several student seeds (``--student-seeds``). A *unit* is one (run, student seed);
+the methods of one unit share the benchmark and the teacher, so ``versus - method`` per unit
+removes that part of the spread. Two intervals are printed for every paired difference:
+
+- ``t``: Student's t over the units (df = units - 1). It treats the runs' benchmarks and
+  teachers as fixed: the interval says how well the student-seed noise has been averaged out
+  on THESE benchmarks, not how a new benchmark draw would come out.
+- ``boot``: a bootstrap that, within each run, resamples the student seeds and the test videos
+  (with replacement, the same videos for both methods) and recomputes mAP from the results
+  files, so test-set sampling noise is included too. Percentile interval.
+
+Numbers are percentage points of mAP. Built-in benchmark runs use GENERATED features.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from oat.datasets.readers import read_annotations
+from oat.evaluation.results import ground_truth_of_subset, read_results_json
+from oat.evaluation.tal_map import evaluate_detections
+
+STATE_FILE = "pipeline_state.json"
+
+
+@dataclass
+class Unit:
+    """One method's test of one (run, student seed): its metrics and results file."""
+
+    run: str
+    seed: int | None
+    metrics: dict
+    results: str
+
+
+def collect_units(runs: list[str]) -> tuple[dict[str, list[Unit]], dict[str, str]]:
+    """``({method group: [Unit, ...]}, {group: display name})`` of every finished test."""
+    units: dict[str, list[Unit]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for run in runs:
+        for method in _plan(run)["methods"]:
+            test = os.path.join(run, "methods", method["key"], "test")
+            metrics_path = os.path.join(test, "metrics.json")
+            if not os.path.isfile(metrics_path):
+                continue
+            group = method.get("group") or method["key"]
+            names.setdefault(group, method["name"].split(" (seed ")[0])
+            with open(metrics_path) as f:
+                metrics = json.load(f)
+            units[group].append(Unit(run, method.get("seed"), metrics,
+                                     os.path.join(test, "results.json")))
+    return dict(units), names
+
+
+def _plan(run: str) -> dict:
+    path = os.path.join(run, STATE_FILE)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{run}: no {STATE_FILE} (not a pipeline work dir?)")
+    with open(path) as f:
+        plan = json.load(f).get("plan") or {}
+    if "methods" not in plan:
+        raise ValueError(f"{path}: field plan.methods is missing (run the pipeline first)")
+    return plan
+
+
+def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """``(mean, half width)`` of Student's t interval; half width NaN for fewer than 2 values."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return float(values.mean()), float("nan")
+    half = stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * stats.sem(values)
+    return float(values.mean()), float(half)
+
+
+def paired(a: list[Unit], b: list[Unit]) -> list[tuple[Unit, Unit]]:
+    """Units of two methods that share run and student seed, in a fixed order."""
+    index = {(u.run, u.seed): u for u in b}
+    return [(u, index[(u.run, u.seed)]) for u in a if (u.run, u.seed) in index]
+
+
+def bootstrap_difference(pairs: list[tuple[Unit, Unit]], metric: str, replicates: int,
+                         seed: int = 0, confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of mean ``a - b`` (points) resampling seeds and test videos per run."""
+    rng = np.random.default_rng(seed)
+    by_run: dict[str, list[tuple[Unit, Unit]]] = defaultdict(list)
+    for a, b in pairs:
+        by_run[a.run].append((a, b))
+    prepared = {run: _prepared_run(run, run_pairs) for run, run_pairs in by_run.items()}
+    means = []
+    for _ in range(replicates):
+        diffs = []
+        for run, (gt, classes, predictions) in prepared.items():
+            videos = rng.choice(sorted(gt), size=len(gt), replace=True)
+            seeds = rng.integers(0, len(predictions), size=len(predictions))
+            sample_gt = {f"{v}#{i}": gt[v] for i, v in enumerate(videos)}
+            for s in seeds:
+                scores = [evaluate_detections(sample_gt, {f"{v}#{i}": side[v] for i, v in
+                                                          enumerate(videos) if v in side},
+                                              classes, unknown_labels="skip")[metric]
+                          for side in predictions[s]]
+                diffs.append(100.0 * (scores[0] - scores[1]))
+        means.append(np.mean(diffs))
+    low, high = np.percentile(means, [50 * (1 - confidence), 50 * (1 + confidence)])
+    return float(low), float(high)
+
+
+def _prepared_run(run: str, run_pairs: list[tuple[Unit, Unit]]):
+    """Test ground truth, class names and per-pair (a, b) predictions of one run."""
+    annotations = read_annotations(os.path.join(run, "bench", "annotations.json"))
+    gt = ground_truth_of_subset(annotations, "test")
+    classes = list(annotations.classes)
+    predictions = [(read_results_json(a.results, classes), read_results_json(b.results, classes))
+                   for a, b in run_pairs]
+    return gt, classes, predictions
+
+
+def comparison_tables(runs: list[str], versus: str, metric: str, replicates: int) -> dict:
+    """Per-method means with t intervals, and paired differences ``versus - method``."""
+    units, names = collect_units(runs)
+    if versus not in units:
+        raise KeyError(f"method {versus!r} has no finished test in {runs}; have {sorted(units)}")
+    methods = {}
+    for group, group_units in units.items():
+        mean, half = t_interval(100.0 * np.array([u.metrics[metric] for u in group_units]))
+        methods[group] = dict(name=names[group], units=len(group_units), mean=mean, half=half)
+    differences = {}
+    for group in units:
+        if group == versus:
+            continue
+        pairs = paired(units[versus], units[group])
+        if not pairs:
+            continue
+        values = 100.0 * np.array([a.metrics[metric] - b.metrics[metric] for a, b in pairs])
+        mean, half = t_interval(values)
+        per_run = {run: float(np.mean([100.0 * (a.metrics[metric] - b.metrics[metric])
+                                       for a, b in pairs if a.run == run]))
+                   for run in dict.fromkeys(a.run for a, _ in pairs)}
+        boot = bootstrap_difference(pairs, metric, replicates) if replicates else None
+        differences[group] = dict(name=names[group], pairs=len(pairs), mean=mean, half=half,
+                                  bootstrap=boot, per_run=per_run, values=values.tolist())
+    return dict(metric=metric, versus=versus, versus_name=names[versus], methods=methods,
+                differences=differences)
+
+
+def format_tables(tables: dict) -> str:
+    """Both tables as markdown."""
+    metric = tables["metric"]
+    lines = [f"| method | units | {metric} mean ± 95 % CI (t) |", "|---|---|---|"]
+    for row in tables["methods"].values():
+        lines.append(f"| {row['name']} | {row['units']} | {row['mean']:.1f} ± {row['half']:.1f} |")
+    lines += ["", f"| {tables['versus_name']} minus | pairs | mean | 95 % CI (t) | "
+              "95 % CI (bootstrap: seeds + test videos) | per run |", "|---|---|---|---|---|---|"]
+    for row in tables["differences"].values():
+        boot = ("" if row["bootstrap"] is None
+                else f"[{row['bootstrap'][0]:+.1f}, {row['bootstrap'][1]:+.1f}]")
+        per_run = ", ".join(f"{v:+.1f}" for v in row["per_run"].values())
+        lines.append(f"| {row['name']} | {row['pairs']} | {row['mean']:+.1f} | "
+                     f"[{row['mean'] - row['half']:+.1f}, {row['mean'] + row['half']:+.1f}] | "
+                     f"{boot} | {per_run} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("runs", nargs="+", help="pipeline work dirs (one per benchmark seed)")
+    parser.add_argument("--versus", default="onpoint", help="method key differences are from")
+    parser.add_argument("--metric", default="avg_0.1:0.7", help="metrics.json key")
+    parser.add_argument("--bootstrap", type=int, default=300,
+                        help="bootstrap replicates (0: t intervals only)")
+    parser.add_argument("--json", help="also write the tables here")
+    args = parser.parse_args()
+    tables = comparison_tables(args.runs, args.versus, args.metric, args.bootstrap)
+    print(format_tables(tables))
+    if args.json:
+        tmp = args.json + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(tables, f, indent=1)
+        os.replace(tmp, args.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""benchmarks/paired_comparison.py: paired differences over (run, student seed) with 95 % CIs."""
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oat.datasets.readers import read_annotations
+from oat.evaluation.results import ground_truth_of_subset, write_results_json
+from oat.evaluation.tal_map import evaluate_detections
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location(
+        "paired_comparison", REPO / "benchmarks" / "paired_comparison.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(root: Path, bench_seed: int, jitter: dict[str, float], seeds=(0, 1, 2)) -> str:
+    """A fake pipeline work dir: a tiny benchmark, and per method and seed a results file whose
+    segments are the ground truth shifted by ``jitter[method]`` seconds (+ seed noise)."""
+    run = root / f"bench{bench_seed}"
+    subprocess.run([sys.executable, str(REPO / "tools" / "make_benchmark.py"), "--preset", "tiny",
+                    "--out", str(run / "bench"), "--seed", str(bench_seed)], check=True,
+                   capture_output=True)
+    annotations = read_annotations(str(run / "bench" / "annotations.json"))
+    gt = ground_truth_of_subset(annotations, "test")
+    methods = []
+    for group, shift in jitter.items():
+        for seed in seeds:
+            key = f"{group}-s{seed}"
+            rng = np.random.default_rng(100 * bench_seed + seed)
+            detections = {}
+            for vid, (segments, labels) in gt.items():
+                moved = segments + shift * (1 + 0.2 * rng.standard_normal((len(labels), 1)))
+                detections[vid] = (moved, labels, np.ones(len(labels)), None)
+            test = run / "methods" / key / "test"
+            test.mkdir(parents=True)
+            write_results_json(str(test / "results.json"), detections, annotations.classes)
+            metrics = evaluate_detections(gt, detections, annotations.classes)
+            (test / "metrics.json").write_text(json.dumps({"avg_0.1:0.7": metrics["avg_0.1:0.7"]}))
+            methods.append(dict(key=key, name=f"{group.upper()} (seed {seed})", group=group,
+                                seed=seed))
+    (run / "pipeline_state.json").write_text(json.dumps({"plan": {"methods": methods}}))
+    return str(run)
+
+
+def test_paired_difference_has_the_sign_of_the_better_method_and_cis_cover_it(tmp_path):
+    module = _module()
+    runs = [_run(tmp_path, b, {"good": 0.1, "bad": 2.0}) for b in (0, 1)]
+    tables = module.comparison_tables(runs, "good", "avg_0.1:0.7", replicates=20)
+    row = tables["differences"]["bad"]
+    assert row["pairs"] == 6 and len(row["per_run"]) == 2
+    assert row["mean"] > 0 and row["mean"] - row["half"] > 0
+    low, high = row["bootstrap"]
+    assert low <= row["mean"] <= high and low > 0
+    assert tables["methods"]["good"]["units"] == 6
+    text = module.format_tables(tables)
+    assert "| GOOD minus | pairs |" in text and "| BAD | 6 |" in text
+
+
+def test_t_interval_matches_the_textbook_value():
+    mean, half = _module().t_interval(np.array([1.0, 2.0, 3.0, 4.0]))
+    assert mean == 2.5 and half == pytest.approx(3.182446 * np.std([1, 2, 3, 4], ddof=1) / 2)
+
+
+def test_units_pair_only_on_the_same_run_and_seed():
+    module = _module()
+    a = [module.Unit("r0", 0, {}, ""), module.Unit("r0", 1, {}, ""), module.Unit("r1", 0, {}, "")]
+    b = [module.Unit("r1", 0, {}, ""), module.Unit("r0", 1, {}, "")]
+    assert [(x.run, x.seed) for x, _ in module.paired(a, b)] == [("r0", 1), ("r1", 0)]
+
+
+def test_a_folder_without_pipeline_state_is_named_in_the_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no pipeline_state.json"):
+        _module().collect_units([str(tmp_path)])
