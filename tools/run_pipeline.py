@@ -16,6 +16,8 @@ import argparse
 import signal
 import sys
 
+from mmengine.config import DictAction
+
 from oat.engine.cli import run_tool
 from onpoint_ext.pipeline.report import print_summary, write_report
 from onpoint_ext.pipeline.runner import PipelineRunner, StageFailed
@@ -40,6 +42,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--student-seeds", type=int, nargs="+", default=(), metavar="S",
                         help="every method trains once per seed (several: stages and method "
                              "folders are keyed <method>-s<S>); benchmark and teacher are shared")
+    parser.add_argument("--student-cfg-options", nargs="+", action=DictAction, default={},
+                        metavar="KEY=VALUE",
+                        help="--cfg-options of every student (added to the pipeline config's "
+                             "student_cfg_options), e.g. train_dataloader.sampler.fraction=0.25")
     parser.add_argument("--force", nargs="+", default=[], metavar="STAGE",
                         help="run these stages even when their inputs are unchanged")
     parser.add_argument("--jobs", type=int, default=1,
@@ -66,7 +72,9 @@ def main() -> None:
         raise ValueError("give --preset P or --pipeline CONFIG (or --report-only)")
     config = args.pipeline or preset_config(args.preset)
     seeds = Seeds(args.benchmark_seed, args.teacher_seed, tuple(args.student_seeds))
-    runner = PipelineRunner(load_pipeline(config, seed=args.seed, seeds=seeds), args.work_dir,
+    spec = load_pipeline(config, seed=args.seed, seeds=seeds,
+                         student_options=args.student_cfg_options)
+    runner = PipelineRunner(spec, args.work_dir,
                             force=args.force, quiet=args.quiet, jobs=args.jobs)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the stage like Ctrl-C does
     try:

@@ -25,9 +25,13 @@ class EpochSubsetSampler(DefaultSampler):
     rank keeps its first ``ceil(fraction * num_samples)`` indices.
     """
 
-    def __init__(self, dataset, fraction: float, seed: int | None = None, round_up: bool = True):
+    def __init__(self, dataset, fraction: float, shuffle: bool = True, seed: int | None = None,
+                 round_up: bool = True):
         if not 0.0 < float(fraction) <= 1.0:
             raise ValueError(f"EpochSubsetSampler: fraction must be in (0, 1], got {fraction!r}")
+        if not shuffle:  # taken so that it can replace a DefaultSampler(shuffle=True) entry
+            raise ValueError("EpochSubsetSampler: shuffle=False would keep the same windows "
+                             "every epoch; it always shuffles")
         super().__init__(dataset, shuffle=True, seed=seed, round_up=round_up)
         self.fraction = float(fraction)
         self.subset_size = math.ceil(self.fraction * self.num_samples)

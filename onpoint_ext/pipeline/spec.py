@@ -96,13 +96,15 @@ class Seeds:
         return cls() if seed is None else cls(seed, seed, (seed,))
 
 
-def load_pipeline(path: str, seed: int | None = None, seeds: Seeds | None = None) -> PipelineSpec:
+def load_pipeline(path: str, seed: int | None = None, seeds: Seeds | None = None,
+                  student_options: dict | None = None) -> PipelineSpec:
     """Read and check a pipeline config.
 
     ``seed`` (one run of a multi-seed experiment) overrides ``benchmark.seed`` and sets
     ``randomness.seed`` of the teacher and of every student; ``seeds`` sets the three apart
     (see ``Seeds``; its fields override ``seed``'s). With several student seeds every method
-    becomes one run per seed, keyed ``<key>-s<seed>``. A method's own ``cfg_options`` still
+    becomes one run per seed, keyed ``<key>-s<seed>``. ``student_options`` are added to the
+    config's ``student_cfg_options`` (and win over them). A method's own ``cfg_options`` still
     win; without seeds the configs' own seeds are used."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"pipeline config not found: {path}")
@@ -136,7 +138,7 @@ def load_pipeline(path: str, seed: int | None = None, seeds: Seeds | None = None
         raise KeyError(f"{path}: field report.actionness_method {actionness!r} is not one of the "
                        f"methods {sorted(methods)}")
     teacher_seed = {} if seeds.teacher is None else {"randomness.seed": seeds.teacher}
-    shared = cfg.get("student_cfg_options") or {}
+    shared = {**(cfg.get("student_cfg_options") or {}), **(student_options or {})}
     expand = len(seeds.students) > 1
     students = [_method(path, key, value, shared, student_seed, expand)
                 for key, value in methods.items() for student_seed in seeds.students or (None,)]

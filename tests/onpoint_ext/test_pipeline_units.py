@@ -379,3 +379,10 @@ def test_several_student_seeds_train_every_method_once_per_seed_on_one_teacher(t
     assert names.count("teacher") == 1 and "train_oat-s4" in names and "test_oat-s0" in names
     with pytest.raises(ValueError, match="repeat"):
         load_pipeline(preset_config("tiny"), seeds=Seeds(students=(1, 1)))
+
+
+def test_student_options_of_the_command_line_win_over_the_config_and_skip_the_teacher():
+    spec = load_pipeline(preset_config("tiny"),
+                         student_options={"train_dataloader.sampler.fraction": 0.25})
+    assert {m.cfg_options["train_dataloader.sampler.fraction"] for m in spec.methods} == {0.25}
+    assert "train_dataloader.sampler.fraction" not in spec.teacher.cfg_options

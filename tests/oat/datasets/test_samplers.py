@@ -34,9 +34,14 @@ def test_a_fraction_outside_zero_to_one_is_refused(fraction):
         EpochSubsetSampler(list(range(10)), fraction=fraction)
 
 
+def test_an_unshuffled_subset_is_refused():
+    with pytest.raises(ValueError, match="always shuffles"):
+        EpochSubsetSampler(list(range(10)), fraction=0.5, shuffle=False)
+
+
 def test_a_config_selects_it_through_the_oat_registry():
     init_default_scope("oat")
     loader = Runner.build_dataloader(dict(
         batch_size=4, dataset=list(range(40)), collate_fn=dict(type="default_collate"),
-        sampler=dict(type="EpochSubsetSampler", fraction=0.5)), seed=0)
+        sampler=dict(type="EpochSubsetSampler", fraction=0.5, shuffle=True)), seed=0)
     assert isinstance(loader.sampler, EpochSubsetSampler) and len(loader) == 5
