@@ -56,6 +56,10 @@ class OnPointDistiller(BaseModel):
         loss_weights: ``dict(ins=alpha, cass=beta, ant=gamma, pnt=delta)``; missing keys are 1.
         cass_space: ``"prob"`` or ``"logit"``, see ``onpoint_ext.losses.cass_loss``.
         predict_with: ``"instance"`` (OnPoint) or ``"point"`` (distillation-free baseline).
+        ant_detach_encoder: the anticipation head reads ``memory.detach()``, so ``L_ant`` trains
+            only its head and sends no gradient into the encoder and projection [our choice, an
+            ablation; default False = the paper]. Tests whether ``L_ant`` dominates the shared
+            features' gradient.
     """
 
     def __init__(
@@ -67,6 +71,7 @@ class OnPointDistiller(BaseModel):
         loss_weights: dict | None = None,
         cass_space: str = "prob",
         predict_with: str = "instance",
+        ant_detach_encoder: bool = False,
         data_preprocessor: dict | None = None,
         init_cfg: dict | None = None,
     ):
@@ -84,6 +89,7 @@ class OnPointDistiller(BaseModel):
         self.loss_weights = {**DEFAULT_LOSS_WEIGHTS, **(loss_weights or {})}
         self.cass_space = cass_space
         self.predict_with = predict_with
+        self.ant_detach_encoder = ant_detach_encoder
         self.student = MODELS.build(student)
         self.cass_head = self._build_head(cass_head, "cass")
         self.anticipation_head = self._build_head(anticipation_head, "ant")
@@ -155,9 +161,14 @@ class OnPointDistiller(BaseModel):
         memory: torch.Tensor,
         cass_logits: torch.Tensor | None,
         memory_key_bias: torch.Tensor | None = None,
+        teacher_cas: torch.Tensor | None = None,
     ) -> torch.Tensor:
+        """Decode with the calibration from the student's CASS logits ``(B, W, C+1)``, or, when
+        ``teacher_cas (B, W, C+1)`` is given, from the teacher's background probabilities."""
         if self.calibrated:
-            calibration = self.student.decoder.calibration_bias(cass_logits[..., -1])
+            decoder = self.student.decoder
+            calibration = (decoder.calibration_bias(cass_logits[..., -1]) if teacher_cas is None
+                           else decoder.teacher_calibration_bias(teacher_cas[..., -1]))
             memory_key_bias = calibration if memory_key_bias is None else (
                 memory_key_bias + calibration)
         return self.student.decode(memory, memory_key_bias)
@@ -188,7 +199,7 @@ class OnPointDistiller(BaseModel):
         targets = self._targets(data_samples)
         memory = self.encode(self.project(inputs))
         cass_logits = self.cass_head(memory) if self.cass_head is not None else None
-        decoded = self._decode(memory, cass_logits)
+        decoded = self._decode(memory, cass_logits, teacher_cas=self._train_actionness(targets))
         losses = {}
         if weights["ins"] > 0:
             cls_logits, reg = self.student.predict_instances(decoded)
@@ -200,8 +211,9 @@ class OnPointDistiller(BaseModel):
             losses["loss_cass"] = weights["cass"] * cass_loss(
                 cass_logits, targets["teacher_cas"], self.cass_space)
         if self.anticipation_head is not None:
+            ant_memory = memory.detach() if self.ant_detach_encoder else memory
             losses["loss_ant"] = weights["ant"] * anticipation_loss(
-                self.anticipation_head(memory), targets["ant_target"])
+                self.anticipation_head(ant_memory), targets["ant_target"])
         if self.point_heads is not None:
             point_cls, point_distance = self.point_heads(decoded)
             loss_cls, loss_reg = point_loss(point_cls, point_distance,
@@ -210,6 +222,15 @@ class OnPointDistiller(BaseModel):
             losses["loss_pnt_cls"] = weights["pnt"] * loss_cls
             losses["loss_pnt_reg"] = weights["pnt"] * loss_reg
         return losses
+
+    def _train_actionness(self, targets: dict) -> torch.Tensor | None:
+        """The teacher CAS ``(B, W, C+1)`` when the decoder trains on the teacher's actionness."""
+        if not self.calibrated or self.student.decoder.train_actionness != "teacher":
+            return None
+        if "teacher_cas" not in targets:
+            raise KeyError("OnPointDistiller: train_actionness='teacher' reads data_samples "
+                           "'teacher_cas'; add 'cass' to WithTeacherTargets(targets)")
+        return targets["teacher_cas"]
 
     def _targets(self, data_samples: dict | None) -> dict:
         """The target tensors the enabled losses need; a missing one names its target group."""

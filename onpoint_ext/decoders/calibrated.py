@@ -19,6 +19,15 @@ from oat.models.decoder import AnchorQueryDecoder
 from oat.registry import MODELS
 
 
+ACTIONNESS_SOURCES = ("student", "teacher")
+
+
+def calibration_from_actionness(actionness: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
+    """``r_bar = r + log(r)`` with ``r = clamp(actionness, eps, 1)``; shape kept, ``(B, W)``."""
+    r = actionness.clamp(min=eps, max=1.0)
+    return r + torch.log(r)
+
+
 def actionness_key_bias(background_logits: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
     """``r_bar = r + log(r)`` with ``r = clamp(1 - sigmoid(b), eps, 1)``; shape kept, ``(B, W)``.
 
@@ -26,8 +35,7 @@ def actionness_key_bias(background_logits: torch.Tensor, eps: float = 1e-4) -> t
         background_logits: CASS background-channel logits ``b`` (the last of ``C+1``), ``(B, W)``.
         eps: lower clamp of ``r``; ``eps + log(eps)`` is the strongest suppression of a key.
     """
-    r = torch.sigmoid(-background_logits).clamp(min=eps, max=1.0)  # 1 - sigmoid(b), stable
-    return r + torch.log(r)
+    return calibration_from_actionness(torch.sigmoid(-background_logits), eps)  # 1 - sigmoid(b)
 
 
 @MODELS.register_module()
@@ -39,6 +47,11 @@ class ActionnessCalibratedDecoder(AnchorQueryDecoder):
         eps: lower clamp of the actionness ``r`` (onpoint-spec §3 leaves it open) [our choice].
         detach_actionness: stop gradients from the decoder into the CASS logits through ``r``
             [our choice, onpoint-spec §3]: the CASS head then learns only from ``L_cass``.
+        train_actionness: where ``r`` comes from during TRAINING: ``"student"`` (the paper's
+            formula: the student's own CASS background channel, as at test time) or
+            ``"teacher"`` [our choice, an ablation]: ``r = 1 - teacher background probability``
+            from the cache, so the decoder trains on clean actionness while the CASS head
+            learns. Test time always uses the student's (the teacher is offline).
         Remaining arguments: see ``AnchorQueryDecoder``.
     """
 
@@ -48,11 +61,16 @@ class ActionnessCalibratedDecoder(AnchorQueryDecoder):
         calibrate: bool = True,
         eps: float = 1e-4,
         detach_actionness: bool = True,
+        train_actionness: str = "student",
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         if not 0.0 < eps < 1.0:
             raise ValueError(f"ActionnessCalibratedDecoder: eps must be in (0, 1), got {eps}")
+        if train_actionness not in ACTIONNESS_SOURCES:
+            raise ValueError(f"ActionnessCalibratedDecoder: train_actionness must be one of "
+                             f"{ACTIONNESS_SOURCES}, got {train_actionness!r}")
+        self.train_actionness = train_actionness
         self.calibrate = calibrate
         self.eps = eps
         self.detach_actionness = detach_actionness
@@ -64,3 +82,11 @@ class ActionnessCalibratedDecoder(AnchorQueryDecoder):
         if self.detach_actionness:
             background_logits = background_logits.detach()
         return actionness_key_bias(background_logits, self.eps)
+
+    def teacher_calibration_bias(self, teacher_background: torch.Tensor) -> torch.Tensor | None:
+        """Teacher background probabilities ``(B, W)`` -> key bias ``r_bar (B, W)``; None when off.
+
+        Used at train time with ``train_actionness="teacher"``; no gradient (teacher targets)."""
+        if not self.calibrate:
+            return None
+        return calibration_from_actionness(1.0 - teacher_background.detach(), self.eps)

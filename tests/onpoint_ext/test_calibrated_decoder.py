@@ -8,6 +8,7 @@ from torch.testing import assert_close
 from oat.models.decoder import AnchorQueryDecoder
 from oat.registry import MODELS
 from onpoint_ext.decoders import ActionnessCalibratedDecoder, actionness_key_bias
+from onpoint_ext.decoders.calibrated import calibration_from_actionness
 
 SIZES = dict(num_anchors=3, embed_dim=8, num_layers=2, num_heads=2, ffn_dim=16, dropout=0.0)
 
@@ -63,3 +64,32 @@ def test_gradient_reaches_the_actionness_only_when_not_detached(detach):
 def test_eps_outside_the_unit_interval_is_rejected():
     with pytest.raises(ValueError, match="eps"):
         ActionnessCalibratedDecoder(**SIZES, eps=0.0)
+
+
+def test_default_decoder_options_are_the_papers_formula():
+    decoder = ActionnessCalibratedDecoder(**SIZES)
+    assert (decoder.eps, decoder.detach_actionness, decoder.train_actionness) == (
+        1e-4, True, "student")
+    background = torch.tensor([[-3.0, 0.0, 2.0, 40.0]])
+    r = (1.0 - torch.sigmoid(background)).clamp(1e-4, 1.0)
+    assert_close(decoder.calibration_bias(background), r + torch.log(r))
+
+
+def test_eps_moves_only_the_clamped_keys():
+    background = torch.tensor([[0.0, 20.0]])  # r = 0.5 and r ~ 2e-9
+    low, high = actionness_key_bias(background, eps=1e-4), actionness_key_bias(background, 1e-2)
+    assert_close(low[0, 0], high[0, 0])
+    assert_close(low[0, 1], torch.tensor(1e-4 + torch.log(torch.tensor(1e-4)).item()))
+    assert_close(high[0, 1], torch.tensor(1e-2 + torch.log(torch.tensor(1e-2)).item()))
+
+
+def test_teacher_actionness_bias_is_r_plus_log_r_of_one_minus_background():
+    decoder = ActionnessCalibratedDecoder(**SIZES, train_actionness="teacher")
+    background = torch.tensor([[0.25, 1.0]])
+    assert_close(decoder.teacher_calibration_bias(background),
+                 calibration_from_actionness(torch.tensor([[0.75, 0.0]]), 1e-4))
+
+
+def test_unknown_actionness_source_is_rejected():
+    with pytest.raises(ValueError, match="train_actionness"):
+        ActionnessCalibratedDecoder(**SIZES, train_actionness="oracle")

@@ -25,9 +25,10 @@ HEADS = dict(
 )
 
 
-def build(loss_weights=None, calibrate=True, detach=True, **options):
+def build(loss_weights=None, calibrate=True, detach=True, train_actionness="student", **options):
     student = copy.deepcopy(STUDENT)
-    student["decoder"].update(calibrate=calibrate, detach_actionness=detach)
+    student["decoder"].update(calibrate=calibrate, detach_actionness=detach,
+                              train_actionness=train_actionness)
     config = dict(type="OnPointDistiller", student=student, loss_weights=loss_weights,
                   **{**HEADS, **options})
     torch.manual_seed(0)
@@ -161,3 +162,42 @@ def test_predict_mode_streams_a_video_with_the_calibrated_decoder():
     assert result["video_id"] == "v" and result["segments"].shape[1] == 2
     assert cass_calls, "the CASS head must run at inference to calibrate the decoder"
     assert model.training  # the predictor restores the mode
+
+
+def test_teacher_actionness_at_train_time_reads_the_teachers_background():
+    inputs, samples = batch()
+    student = build()(inputs, samples, mode="loss")["loss_ins_cls"]
+    model = build(train_actionness="teacher")
+    teacher = model(inputs, samples, mode="loss")["loss_ins_cls"]
+    assert not torch.allclose(student, teacher)
+    samples["teacher_cas"][..., -1] = 1.0 - samples["teacher_cas"][..., -1]
+    flipped = model(inputs, samples, mode="loss")
+    assert not torch.allclose(teacher, flipped["loss_ins_cls"])
+    # the instance loss sends no gradient into the CASS head through r, even without detaching
+    model = build(train_actionness="teacher", detach=False)
+    losses = model(inputs, samples, mode="loss")
+    (losses["loss_ins_cls"] + losses["loss_ins_reg"]).backward()
+    assert all(p.grad is None for p in model.cass_head.parameters())
+
+
+def test_teacher_actionness_is_training_only():
+    inputs, _ = batch()
+    student, teacher = build(), build(train_actionness="teacher")
+    teacher.load_state_dict(student.state_dict())
+    assert_close(student(inputs, mode="tensor"), teacher(inputs, mode="tensor"))
+
+
+@pytest.mark.parametrize("detach", [False, True])
+def test_ant_detach_encoder_stops_l_ant_at_the_encoder(detach):
+    model = build(ant_detach_encoder=detach)
+    inputs, samples = batch()
+    model(inputs, samples, mode="loss")["loss_ant"].backward()
+    encoder_grads = [p.grad for p in model.student.encoder.parameters()]
+    assert all(g is None for g in encoder_grads) == detach
+    assert all(p.grad is not None for p in model.anticipation_head.parameters())
+
+
+def test_ant_detach_encoder_keeps_the_loss_value():
+    inputs, samples = batch()
+    assert_close(build()(inputs, samples, mode="loss")["loss_ant"],
+                 build(ant_detach_encoder=True)(inputs, samples, mode="loss")["loss_ant"])

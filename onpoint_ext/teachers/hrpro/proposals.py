@@ -44,18 +44,16 @@ class Proposals(TeacherSegments):
 
 
 def upsample_twice(values: np.ndarray) -> np.ndarray:
-    """(T,) -> (2T,) linear interpolation at positions 0, 0.5, ..., T - 0.5.
+    """(T,) -> (2T,): half-step i covers steps ``[i/2, (i+1)/2)`` and is read at its centre.
 
-    The last position lies beyond the last sample and is extrapolated linearly.
+    Step k's value sits at its centre k + 0.5 (``oat.datasets.timebase``), so half-steps 2k and
+    2k+1 (centres k + 0.25, k + 0.75) are ``0.75 v_k + 0.25 v_{k-1}`` and
+    ``0.75 v_k + 0.25 v_{k+1}`` (linear interpolation between centres; the edges hold the end
+    value). This keeps each half-step's content in place.
     """
     values = np.asarray(values, dtype=np.float64)
-    if len(values) < 2:
-        return np.repeat(values, 2)
-    upsampled = np.empty(2 * len(values))
-    upsampled[0::2] = values
-    upsampled[1:-1:2] = 0.5 * (values[:-1] + values[1:])
-    upsampled[-1] = values[-1] + 0.5 * (values[-1] - values[-2])
-    return upsampled
+    positions = np.arange(2 * len(values)) / 2.0 - 0.25  # half-step centres, in step-value index
+    return np.interp(positions, np.arange(len(values)), values)
 
 
 def runs_of(mask: np.ndarray) -> np.ndarray:

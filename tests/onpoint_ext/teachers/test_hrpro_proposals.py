@@ -17,8 +17,10 @@ def _proposals(rows) -> Proposals:
     return Proposals(rows[:, :2], rows[:, 2].astype(np.int64), rows[:, 3])
 
 
-def test_upsampling_interpolates_half_steps_and_extrapolates_the_last():
-    assert_allclose(upsample_twice(np.array([0.0, 1.0, 3.0])), [0, 0.5, 1, 2, 3, 4])
+def test_upsampling_reads_half_steps_at_their_centres_and_holds_the_edges():
+    # step values sit at step centres; half-steps at k + 0.25 and k + 0.75 interpolate them
+    assert_allclose(upsample_twice(np.array([0.0, 1.0, 3.0])), [0, 0.25, 0.75, 1.5, 2.5, 3])
+    assert_allclose(upsample_twice(np.array([2.0])), [2.0, 2.0])
 
 
 def test_runs_are_maximal_and_inclusive():
@@ -35,13 +37,16 @@ def test_positive_proposals_union_all_thresholds_in_seconds():
     cas = np.array([[0.0, 0.9], [0.32, 0.2], [0.32, 0.2], [0.0, 0.9]])  # one class, 1 step/s
     proposals = positive_proposals(cas, [0], duration=4.0)
     assert len(proposals.scores) == 19  # one run per threshold, duplicates kept
-    wide = np.all(proposals.segments == [0.5, 3.0], axis=1)
-    narrow = np.all(proposals.segments == [1.0, 2.5], axis=1)
-    assert wide.sum() == 7 and narrow.sum() == 12  # a-thresholds <= 0.15 give the wide run
-    assert_allclose(proposals.scores[wide], 1.28 / 5)
-    # narrow runs: a-thresholds (signal zeroed below threshold) -> 0.32; u-thresholds (raw a,
-    # outer step 1 holds 0.16) -> 0.16
-    assert_allclose(np.sort(proposals.scores[narrow]), [0.16] * 9 + [0.32] * 3)
+    # up-sampled a = [0, .08, .24, .32, .32, .24, .08, 0] (half-steps read at their centres),
+    # u = [.1, .275, .625, .8, .8, .625, .275, .1]
+    runs = {(0.5, 3.5): 4, (1.0, 3.0): 12, (1.5, 2.5): 3}  # half-steps 1..6, 2..5, 3..4
+    for (start, end), count in runs.items():
+        assert np.all(proposals.segments == [start, end], axis=1).sum() == count
+    middle = np.all(proposals.segments == [1.0, 3.0], axis=1)
+    # a-thresholds zero the outer half-steps (contrast .28); u-thresholds keep raw a (.28 - .08)
+    assert_allclose(np.sort(proposals.scores[middle]), [0.2] * 6 + [0.28] * 6)
+    assert_allclose(proposals.scores[np.all(proposals.segments == [0.5, 3.5], axis=1)], 1.28 / 6)
+    assert_allclose(proposals.scores[np.all(proposals.segments == [1.5, 2.5], axis=1)], 0.08)
     assert_array_equal(proposals.labels, 0)
 
 

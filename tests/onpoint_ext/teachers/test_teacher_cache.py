@@ -5,6 +5,7 @@ import re
 import runpy
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 import torch
@@ -31,15 +32,43 @@ def _video(value: float = 0.5, steps: int = 4) -> CachedVideo:
 
 
 def test_resampling_by_time_from_teacher_to_student_rate():
-    # 3.2 s: teacher 1.5625 steps/s -> 5 steps at 0, .64, 1.28, 1.92, 2.56 s; student 5 steps/s
-    # -> 16 steps at 0, 0.2, ..., 3.0 s; values past 2.56 s hold the last teacher value
+    # 3.2 s: teacher 0.64 s steps centred at .32, .96, 1.6, 2.24, 2.88 s; student 0.2 s steps
+    # centred at 0.1, 0.3, ..., 3.1 s; values outside the teacher centres hold the edge value
     teacher = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 1.0], [1.0, 1.0], [0.5, 1.0]])
     student = resample_by_time(teacher, duration=3.2, num_target_steps=16)
-    expected = [0.0, 0.3125, 0.625, 0.9375, 0.75, 0.4375, 0.125, 0.1875, 0.5, 0.8125, 0.9375,
-                0.78125, 0.625, 0.5, 0.5, 0.5]
+    expected = [0.0, 0.0, 0.28125, 0.59375, 0.90625, 0.78125, 0.46875, 0.15625, 0.15625, 0.46875,
+                0.78125, 0.953125, 0.796875, 0.640625, 0.5, 0.5]
     assert student.shape == (16, 2) and student.dtype == np.float32
     assert_allclose(student[:, 0], expected, atol=1e-6)
     assert_allclose(student[:, 1], 1.0)
+
+
+def test_a_teacher_step_pulse_lands_on_the_student_steps_it_covers():
+    # teacher step 2 of 5 covers [1.28, 1.92) s; the student steps inside it are 7 and 8 in full
+    # (centres 1.5, 1.7) and 6, 9 at the edges: the pulse's centre of mass stays at 1.6 s
+    teacher = np.zeros((5, 1))
+    teacher[2] = 1.0
+    student = resample_by_time(teacher, duration=3.2, num_target_steps=16)[:, 0]
+    centres = (np.arange(16) + 0.5) * 0.2
+    assert set(np.flatnonzero(student == student.max())) == {7, 8}
+    assert np.sum(centres * student) / np.sum(student) == pytest.approx(1.6)
+    # and the other way: a student-grid pulse over [1.2, 2.0) s peaks on teacher step 2
+    back = resample_by_time(((centres >= 1.2) & (centres < 2.0)).astype(float)[:, None],
+                            duration=3.2, num_target_steps=5)[:, 0]
+    assert int(np.argmax(back)) == 2 and back[1] == pytest.approx(back[3])
+
+
+def test_cache_without_the_time_convention_is_refused_naming_file_and_field(tmp_path):
+    path = str(tmp_path / "old.h5")
+    write_teacher_cache(path, [("v1", _video())], PROVENANCE)
+    with h5py.File(path, "a") as f:  # what a cache written before the convention looks like
+        del f.attrs["time_convention"]
+    with pytest.raises(ValueError, match=r"old\.h5.*time_convention: not recorded"):
+        TeacherCache(path)
+    with h5py.File(path, "a") as f:
+        f.attrs["time_convention"] = "step-start"
+    with pytest.raises(ValueError, match=r"time_convention changed: cached 'step-start'"):
+        TeacherCache(path)
 
 
 def test_cache_round_trip_and_accessors(tmp_path):
