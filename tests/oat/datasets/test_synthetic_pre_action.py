@@ -1,6 +1,7 @@
 """The pre-action generator, the generator switch, the -wide preset and the anticipation probe."""
 import hashlib
 import json
+import random
 import runpy
 import sys
 from dataclasses import replace
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from oat.datasets.annotations import Segment, VideoAnnotation
 from oat.datasets.features import FeatureStore
@@ -136,3 +138,12 @@ def test_cli_generator_flag_selects_the_variant_and_meta_names_it(tmp_path, monk
     store = FeatureStore(str(tmp_path / "student.h5"))
     assert store.attrs["source"].endswith("generator=pre-action")
     store.close()
+
+
+def test_benchmark_depends_on_its_own_seed_only_not_on_global_random_state():
+    preset = get_preset("thumos14-mini-pa")
+    digests = []
+    for other in (1, 2):
+        random.seed(other), np.random.seed(other), torch.manual_seed(other)
+        digests.append(_features_digest(replace(preset, num_train=2, num_test=1), 5))
+    assert digests[0] == digests[1]
