@@ -37,9 +37,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    preset = get_preset(args.preset)
-    if args.generator:
-        preset = with_generator(preset, args.generator)
+    preset = with_generator(get_preset(args.preset), args.generator)
     meta = make_benchmark(args.out, preset, args.seed, timelines=args.timelines,
                           points=args.points, out_of_video=args.out_of_video,
                           progress=not args.quiet)

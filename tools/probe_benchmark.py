@@ -34,10 +34,11 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    preset = get_preset(args.preset)
-    if args.generator:
-        preset = with_generator(preset, args.generator)
+    preset = with_generator(get_preset(args.preset), args.generator)
     if args.pre_action_strength is not None:
+        if args.generator == "plain":
+            raise ValueError("--pre-action-strength needs the pre-action generator, "
+                             "not --generator plain")
         preset = with_generator(preset, "pre-action")
         pre = dataclasses.replace(preset.latent.pre_action, strength=args.pre_action_strength)
         preset = dataclasses.replace(preset, latent=dataclasses.replace(preset.latent,

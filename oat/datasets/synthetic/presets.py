@@ -206,11 +206,14 @@ PRESETS: dict[str, BenchmarkPreset] = {
 }
 
 
-def with_generator(preset: BenchmarkPreset, generator: str) -> BenchmarkPreset:
+def with_generator(preset: BenchmarkPreset, generator: str | None) -> BenchmarkPreset:
     """``preset`` rendered by ``generator`` (one of :data:`GENERATORS`); the name stays.
 
     ``"pre-action"`` keeps a preset's own pre-action spec, else uses the calibrated one.
+    ``None``: the preset as it is.
     """
+    if generator is None:
+        return preset
     if generator not in GENERATORS:
         raise ValueError(f"unknown feature generator {generator!r}; expected one of {GENERATORS}")
     pre = None if generator == "plain" else preset.latent.pre_action or CALIBRATED_PRE_ACTION

@@ -6,9 +6,10 @@ equal blocks (concatenated): either the past window ``[t-span+1, t]`` (online) o
 regression onto the multi-hot step labels is fit on training videos; the score is the per-frame
 mAP over action classes on test videos (the usual online-action-detection measure).
 
-Anticipation (:func:`anticipation_probe`): the same past window at ``t``, a ridge fit onto the
-labels at ``t + h`` seconds, scored against them; steps whose ``t + h`` lies past the video's end
-are left out. So its mAP and the online detection mAP (``h = 0``) come from the same probe.
+Anticipation: the same past window at ``t``, a ridge fit onto the labels at ``t + h`` seconds
+(``step_labels(..., shift=h)``), scored against them (``probe_scores`` then ``frame_map``); steps
+whose ``t + h`` lies past the video's end are left out. So its mAP and the online detection mAP
+(``h = 0``) come from the same probe (``probe_report.py``).
 """
 from __future__ import annotations
 
@@ -139,18 +140,3 @@ def context_probe(
         result[f"{name}_accuracy"] = action_step_accuracy(scores, labels)
     return result
 
-
-def anticipation_probe(
-    train: Iterable[tuple[np.ndarray, np.ndarray]],
-    test: Iterable[tuple[np.ndarray, np.ndarray]],
-    span: int = 16,
-    blocks: int = 4,
-    l2: float = 100.0,
-) -> float:
-    """Per-frame mAP of the past-only probe fit onto future labels.
-
-    ``train`` / ``test`` yield ``(features (T, D), labels at t + h (T, C+1))``, the labels from
-    ``step_labels(..., shift=h)`` (NaN rows past the end are left out).
-    """
-    scores, labels = probe_scores(list(train), list(test), span, blocks, False, l2)
-    return frame_map(scores, labels)

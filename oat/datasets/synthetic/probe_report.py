@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from oat.datasets.synthetic.generator import FeatureGenerator
-from oat.datasets.synthetic.probe import anticipation_probe, context_probe, step_labels
+from oat.datasets.synthetic.probe import context_probe, frame_map, probe_scores, step_labels
 from oat.datasets.synthetic.specs import BenchmarkPreset
 from oat.datasets.synthetic.timelines import generate_timelines
 
@@ -24,6 +24,7 @@ def probe_benchmark(
     blocks: int = 4,
     horizons: tuple[float, ...] = HORIZONS,
     view: str = "student",
+    l2: float = 100.0,
 ) -> dict[str, float]:
     """Probe one benchmark (generated timelines, ``view`` features) of ``preset`` and ``seed``.
 
@@ -39,10 +40,11 @@ def probe_benchmark(
                                                    annotations.num_classes, shift))
                 for v in annotations.subset(subset)]
 
-    result = context_probe(data("train", 0.0), data("test", 0.0), span, blocks)
+    result = context_probe(data("train", 0.0), data("test", 0.0), span, blocks, l2)
     for h in horizons:
-        result[f"anticipation_map@{h:g}"] = anticipation_probe(
-            data("train", h), data("test", h), span, blocks)
+        scores, labels = probe_scores(data("train", h), data("test", h), span, blocks,
+                                      centred=False, l2=l2)
+        result[f"anticipation_map@{h:g}"] = frame_map(scores, labels)
     mean = np.mean([result[f"anticipation_map@{h:g}"] for h in horizons])
     result["anticipation_ratio"] = float(mean / result["online_map"])
     return result

@@ -56,8 +56,9 @@ def test_existing_preset_names_reproduce_the_issue_2_files_bit_for_bit(tmp_path)
 
 
 def test_context_span_ends_at_the_start_and_is_cut_by_the_previous_instance_and_video_start():
-    video = VideoAnnotation("v", "train", 60.0, 30.0, [
-        Segment(1.0, 3.0, 0), Segment(4.0, 20.0, 1), Segment(10.0, 12.0, 0), Segment(30.0, 33.0, 1)])
+    segments = [Segment(1.0, 3.0, 0), Segment(4.0, 20.0, 1), Segment(10.0, 12.0, 0),
+                Segment(30.0, 33.0, 1)]
+    video = VideoAnnotation("v", "train", 60.0, 30.0, segments)
     assert pre_action_span(video, 0, 2.5) == (0.0, 1.0)  # video start
     assert pre_action_span(video, 1, 2.5) == (3.0, 4.0)  # previous instance ends at 3
     assert pre_action_span(video, 2, 2.5) == (7.5, 10.0)  # inside [4, 20]: not cut by it
@@ -104,7 +105,8 @@ def test_wide_preset_keeps_the_training_videos_and_has_four_times_the_test_video
     mini, wide = get_preset("thumos14-mini-pa"), get_preset("thumos14-mini-wide")
     assert (wide.num_train, wide.num_test) == (mini.num_train, 4 * mini.num_test)
     small, large = generate_timelines(mini, 3), generate_timelines(wide, 3)
-    assert [v.segments for v in small.subset("train")] == [v.segments for v in large.subset("train")]
+    train_segments = [v.segments for v in large.subset("train")]
+    assert [v.segments for v in small.subset("train")] == train_segments
     first = small.subset("train")[0]
     np.testing.assert_array_equal(FeatureGenerator(mini, small, 3).render(first, "student"),
                                   FeatureGenerator(wide, large, 3).render(first, "student"))
@@ -147,3 +149,24 @@ def test_benchmark_depends_on_its_own_seed_only_not_on_global_random_state():
         random.seed(other), np.random.seed(other), torch.manual_seed(other)
         digests.append(_features_digest(replace(preset, num_train=2, num_test=1), 5))
     assert digests[0] == digests[1]
+
+
+def test_probe_tool_writes_per_seed_results_and_refuses_strength_without_pre_action(
+    tmp_path, monkeypatch, capsys
+):
+    tool = TOOL.parent / "probe_benchmark.py"
+    out = tmp_path / "probe.json"
+    monkeypatch.setattr(sys, "argv", ["probe_benchmark.py", "--preset", "tiny", "--seeds", "0",
+                                      "1", "--span", "8", "--json", str(out)])
+    runpy.run_path(str(tool), run_name="__main__")
+    record = json.loads(out.read_text())
+    assert record["seeds"] == [0, 1] and record["generator"] == "plain"
+    expected = probe_benchmark(get_preset("tiny"), 1, span=8)
+    assert record["results"][1]["anticipation_ratio"] == pytest.approx(
+        expected["anticipation_ratio"])
+    assert "mean" in capsys.readouterr().out
+    monkeypatch.setattr(sys, "argv", ["probe_benchmark.py", "--preset", "tiny", "--generator",
+                                      "plain", "--pre-action-strength", "1"])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_path(str(tool), run_name="__main__")
+    assert exit_info.value.code != 0 and "needs the pre-action" in capsys.readouterr().err
