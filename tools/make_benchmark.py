@@ -1,14 +1,18 @@
 """Write the built-in semi-synthetic benchmark: real timeline statistics, generated features.
 
     python tools/make_benchmark.py --preset thumos14-mini --out work_dirs/bench/thumos14-mini \
-        [--seed 0] [--timelines ANNOTATIONS [--points POINTS.csv] [--out-of-video drop]]
+        [--seed 0] [--generator {pre-action,plain}]
+        [--timelines ANNOTATIONS [--points POINTS.csv] [--out-of-video drop]]
 
 Writes OUT/annotations.json, points.csv (training videos), student.h5, teacher.h5, meta.json
 (see docs/benchmark.md). The same arguments give the same annotations, points and features.
+``--generator`` overrides the preset's feature generator: the issue-2 presets use ``plain`` (no
+context before an action), the newer ones (``thumos14-mini-pa``, ``-wide``) ``pre-action``.
 """
 import argparse
 
 from oat.datasets.synthetic import PRESETS, get_preset, make_benchmark
+from oat.datasets.synthetic.presets import GENERATORS, generator_of, with_generator
 from oat.engine.cli import run_tool
 
 
@@ -18,6 +22,8 @@ def parse_args() -> argparse.Namespace:
                         help="sizes, statistics, feature rates and dims")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=0, help="random seed (>= 0)")
+    parser.add_argument("--generator", choices=GENERATORS,
+                        help="feature generator (default: the preset's own)")
     parser.add_argument("--timelines", help="real annotation file used instead of generated "
                         "timelines (any format oat.datasets.readers reads)")
     parser.add_argument("--points", help="real point labels for --timelines (canonical or LACP "
@@ -31,14 +37,16 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    meta = make_benchmark(args.out, get_preset(args.preset), args.seed, timelines=args.timelines,
+    preset = with_generator(get_preset(args.preset), args.generator)
+    meta = make_benchmark(args.out, preset, args.seed, timelines=args.timelines,
                           points=args.points, out_of_video=args.out_of_video,
                           progress=not args.quiet)
     sizes = meta["sizes"]
     total = sum(sizes["bytes"].values()) / 2**20
     subsets = ", ".join(f"{s}: {sizes[s]['videos']} videos / {sizes[s]['instances']} instances"
                         for s in ("train", "val", "test") if s in sizes)
-    print(f"{args.out}: preset {args.preset}, seed {args.seed}, {subsets}, "
+    print(f"{args.out}: preset {args.preset} ({generator_of(preset)}), seed {args.seed}, "
+          f"{subsets}, "
           f"{sizes['points']} points, {total:.1f} MiB, {meta['generation']['seconds']:.1f} s")
 
 

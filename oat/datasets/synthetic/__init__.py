@@ -3,8 +3,10 @@
 ``make_benchmark(out_dir, get_preset("thumos14-mini"), seed=0)`` (or ``tools/make_benchmark.py``)
 writes ``annotations.json``, ``points.csv``, ``student.h5``, ``teacher.h5`` and ``meta.json``.
 Modules: ``presets`` (the table), ``timelines`` (action timelines), ``latent`` (the shared latent
-process), ``views`` (student/teacher projections), ``generator`` (both views of a video),
-``probe`` (online-vs-offline difficulty), ``statistics``, ``writer``. See docs/benchmark.md.
+process), ``pre_action`` (context before an action, the ``pre-action`` generator), ``views``
+(student/teacher projections), ``generator`` (both views of a video), ``probe`` and
+``probe_report`` (online-vs-offline and anticipation difficulty), ``statistics``, ``writer``.
+See docs/benchmark.md.
 """
 from oat.datasets.synthetic.generator import FeatureGenerator
 from oat.datasets.synthetic.presets import PRESETS, get_preset

@@ -2,9 +2,13 @@
 
 The "world" (class phase vectors, the fixed projections of each view) is drawn once from the
 seed; each video's latent process and each view's noise come from streams named after the video
-(and the view), so every array is reproducible on its own and in any order.
+(and the view), so every array is reproducible on its own and in any order. The ``pre-action``
+generator (``LatentSpec.pre_action`` set) adds context before every instance from streams of its
+own: the rest of each video is then the same as with the ``plain`` generator.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,6 +19,7 @@ from oat.datasets.synthetic.latent import (
     render_latent,
     sample_video_latent,
 )
+from oat.datasets.synthetic.pre_action import build_pre_action_vectors, pre_action_events
 from oat.datasets.synthetic.specs import BenchmarkPreset, ViewSpec
 from oat.datasets.synthetic.seeding import rng_for
 from oat.datasets.synthetic.views import build_view_projections, render_view
@@ -56,6 +61,11 @@ class FeatureGenerator:
                                          rng_for(seed, "projection", name))
             for name in VIEWS
         }
+        self.pre_action_vectors = None
+        if preset.latent.pre_action is not None:
+            self.pre_action_vectors = build_pre_action_vectors(
+                annotations.num_classes, self.confusable_pairs, preset.latent,
+                rng_for(seed, "pre-action-phases"))
         self._latents: dict[str, VideoLatent] = {}
 
     def view(self, name: str) -> ViewSpec:
@@ -68,8 +78,12 @@ class FeatureGenerator:
         """The video's latent process (the same for both views; drawn once, then kept)."""
         if video.video_id not in self._latents:
             rng = rng_for(self.seed, "latent", video.video_id)
-            self._latents[video.video_id] = sample_video_latent(
-                video, self.phases, self.preset.latent, rng)
+            latent = sample_video_latent(video, self.phases, self.preset.latent, rng)
+            if self.pre_action_vectors is not None:
+                context = pre_action_events(video, self.pre_action_vectors, self.preset.latent,
+                                            rng_for(self.seed, "pre-action", video.video_id))
+                latent = replace(latent, events=latent.events + tuple(context))
+            self._latents[video.video_id] = latent
         return self._latents[video.video_id]
 
     def render(self, video: VideoAnnotation, view_name: str) -> np.ndarray:

@@ -80,10 +80,17 @@ def build_class_phases(
             raise ValueError(f"confusable pairs must be disjoint, class {a} or {b} repeats")
         paired |= {a, b}
         onset[b] = onset[a]
-        common = unit(1)[0]
-        for k in (a, b):
-            body[k] = np.sqrt(spec.shared_body) * common + np.sqrt(1 - spec.shared_body) * body[k]
+    share_within_pairs(body, pairs, spec.shared_body, lambda: unit(1)[0])
     return ClassPhases(onset, body, offset)
+
+
+def share_within_pairs(vectors: np.ndarray, pairs, fraction: float, draw_common) -> None:
+    """In place on ``vectors (C, K)``: both classes of a pair get ``fraction`` of their variance
+    from one common vector (``draw_common()``, drawn per pair in order)."""
+    for a, b in pairs:
+        common = draw_common()
+        for k in (a, b):
+            vectors[k] = np.sqrt(fraction) * common + np.sqrt(1 - fraction) * vectors[k]
 
 
 def phase_spans(start: float, end: float, spec: LatentSpec) -> list[tuple[str, float, float]]:
@@ -105,9 +112,9 @@ def sample_video_latent(
     """Draw one video's events, distractors, scene offset and drift."""
     events = []
     for seg in video.segments:
-        amplitude = _amplitude(spec, rng)
+        amplitude = instance_amplitude(spec, rng)
         for name, start, end in phase_spans(seg.start, seg.end, spec):
-            vector = amplitude * _styled(getattr(phases, name)[seg.label], spec, rng)
+            vector = amplitude * styled(getattr(phases, name)[seg.label], spec, rng)
             events.append(Event(start, end, vector))
     events.extend(_distractors(video, phases, spec, rng))
     offset = spec.offset_scale * rng.standard_normal(spec.background_dims)
@@ -140,12 +147,12 @@ def render_latent(latent: VideoLatent, num_steps: int) -> tuple[np.ndarray, np.n
     return latent.offset + drift, h_act
 
 
-def _amplitude(spec: LatentSpec, rng: np.random.Generator) -> float:
+def instance_amplitude(spec: LatentSpec, rng: np.random.Generator) -> float:
     """One instance's overall strength, log-normal around ``action_scale``."""
     return spec.action_scale * float(np.exp(spec.instance_amplitude_sigma * rng.standard_normal()))
 
 
-def _styled(prototype: np.ndarray, spec: LatentSpec, rng: np.random.Generator) -> np.ndarray:
+def styled(prototype: np.ndarray, spec: LatentSpec, rng: np.random.Generator) -> np.ndarray:
     """The class vector plus this instance's own style (same scale as the prototype)."""
     style = rng.standard_normal(prototype.shape[0]) / np.sqrt(prototype.shape[0])
     return prototype + spec.instance_style * style
@@ -171,7 +178,7 @@ def _distractors(video, phases, spec, rng) -> list[Event]:
         start = float(rng.uniform(0.0, max(video.duration - length, 0.0)))
         if any(start < b and start + length > a for a, b in taken):
             continue  # fell on (or next to) an action: dropped
-        vector = _amplitude(spec, rng) * _styled(phases.onset[label], spec, rng)
+        vector = instance_amplitude(spec, rng) * styled(phases.onset[label], spec, rng)
         events.append(Event(start, start + length, vector))
         margin = DISTRACTOR_MARGIN_SECONDS
         taken.append((start - margin, start + length + margin))

@@ -5,6 +5,11 @@ equal blocks (concatenated): either the past window ``[t-span+1, t]`` (online) o
 ``[t-span/2+1, t+span/2]`` (offline). Same size, same pooling: only the position differs. A ridge
 regression onto the multi-hot step labels is fit on training videos; the score is the per-frame
 mAP over action classes on test videos (the usual online-action-detection measure).
+
+Anticipation: the same past window at ``t``, a ridge fit onto the labels at ``t + h`` seconds
+(``step_labels(..., shift=h)``), scored against them (``probe_scores`` then ``frame_map``); steps
+whose ``t + h`` lies past the video's end are left out. So its mAP and the online detection mAP
+(``h = 0``) come from the same probe (``probe_report.py``).
 """
 from __future__ import annotations
 
@@ -16,15 +21,19 @@ from oat.datasets.annotations import VideoAnnotation
 from oat.datasets.timebase import seconds_to_steps
 
 
-def step_labels(video: VideoAnnotation, num_steps: int, num_classes: int) -> np.ndarray:
+def step_labels(
+    video: VideoAnnotation, num_steps: int, num_classes: int, shift: float = 0.0
+) -> np.ndarray:
     """Multi-hot ``(T, C+1)`` float32, background last: step ``k`` has class ``c`` when its
-    centre ``k + 0.5`` lies inside an instance of ``c`` (steps, oat-spec §1.4)."""
+    centre ``k + 0.5``, moved ``shift`` seconds later, lies inside an instance of ``c`` (steps,
+    oat-spec §1.4). Rows whose moved centre is past the video's end are NaN (no label)."""
     labels = np.zeros((num_steps, num_classes + 1), dtype=np.float32)
-    centres = np.arange(num_steps) + 0.5
+    centres = np.arange(num_steps) + 0.5 + shift * num_steps / video.duration
     for seg in video.segments:
         start, end = seconds_to_steps([seg.start, seg.end], num_steps, video.duration)
         labels[(centres >= start) & (centres < end), seg.label] = 1.0
     labels[labels[:, :num_classes].sum(1) == 0, num_classes] = 1.0
+    labels[centres >= num_steps] = np.nan
     return labels
 
 
@@ -86,6 +95,30 @@ def frame_map(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.nanmean(aps))
 
 
+def probe_scores(
+    train: list[tuple[np.ndarray, np.ndarray]],
+    test: list[tuple[np.ndarray, np.ndarray]],
+    span: int,
+    blocks: int,
+    centred: bool,
+    l2: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit one ridge probe on ``train`` and score ``test``: ``(scores (N, C+1), labels (N, C+1))``.
+
+    Items are ``(features (T, D), labels (T, C+1))``; label rows holding NaN (no label) are left
+    out of the fit and of the returned test rows.
+    """
+    def stacked(pairs):
+        x = np.concatenate([context_features(f, span, blocks, centred) for f, _ in pairs])
+        y = np.concatenate([y for _, y in pairs])
+        keep = ~np.isnan(y).any(1)
+        return x[keep], y[keep]
+
+    x_train, y_train = stacked(train)
+    x_test, y_test = stacked(test)
+    return predict_ridge(fit_ridge(x_train, y_train, l2), x_test), y_test
+
+
 def context_probe(
     train: Iterable[tuple[np.ndarray, np.ndarray]],
     test: Iterable[tuple[np.ndarray, np.ndarray]],
@@ -100,13 +133,10 @@ def context_probe(
     usual measure but noisy when a class has few test steps; the accuracy pools all action steps.
     """
     train, test = list(train), list(test)
-    y_train = np.concatenate([y for _, y in train])
-    y_test = np.concatenate([y for _, y in test])
     result = {}
     for name, centred in (("online", False), ("offline", True)):
-        x_train = np.concatenate([context_features(f, span, blocks, centred) for f, _ in train])
-        x_test = np.concatenate([context_features(f, span, blocks, centred) for f, _ in test])
-        scores = predict_ridge(fit_ridge(x_train, y_train, l2), x_test)
-        result[f"{name}_map"] = frame_map(scores, y_test)
-        result[f"{name}_accuracy"] = action_step_accuracy(scores, y_test)
+        scores, labels = probe_scores(train, test, span, blocks, centred, l2)
+        result[f"{name}_map"] = frame_map(scores, labels)
+        result[f"{name}_accuracy"] = action_step_accuracy(scores, labels)
     return result
+

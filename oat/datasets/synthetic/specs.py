@@ -67,6 +67,22 @@ class TimelineStats:
 
 
 @dataclass(frozen=True)
+class PreActionSpec:
+    """Context before each instance starts (approach, run-up, set-up), see ``pre_action.py``.
+
+    Class-informative but not yet the action: its frames stay background in the labels. It lasts
+    ``duration`` seconds (cut at the end of the previous instance and at the video start) and
+    ramps up in ``ramp_pieces`` constant steps to ``strength`` times an instance amplitude.
+    Confusable classes share ``shared`` of its variance (their run-ups look alike).
+    """
+
+    strength: float
+    duration: LogNormal = LogNormal(2.5, 0.5, low=0.5, high=6.0)
+    shared: float = 0.6
+    ramp_pieces: int = 4
+
+
+@dataclass(frozen=True)
 class LatentSpec:
     """The shared latent process (see ``latent.py``); durations in seconds.
 
@@ -74,6 +90,7 @@ class LatentSpec:
     ``phase_fraction`` of the instance, within ``[phase_min, phase_max]``. Confusable classes share
     their onset and ``shared_body`` of their body variance; offsets are class-specific.
     ``distractor_rate`` onset-only events per action instance sit in the background.
+    ``pre_action``: context before each instance (None: none, the ``plain`` generator).
     """
 
     background_dims: int = 6
@@ -89,6 +106,7 @@ class LatentSpec:
     offset_scale: float = 0.5
     drift_scale: float = 0.4
     drift_tau: float = 20.0
+    pre_action: PreActionSpec | None = None
 
 
 @dataclass(frozen=True)

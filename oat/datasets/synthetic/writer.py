@@ -29,6 +29,7 @@ from oat.datasets.points import (
 )
 from oat.datasets.readers import read_annotations
 from oat.datasets.synthetic.generator import VIEWS, FeatureGenerator, num_steps_for
+from oat.datasets.synthetic.presets import generator_of
 from oat.datasets.synthetic.specs import BenchmarkPreset
 from oat.datasets.synthetic.statistics import timeline_statistics
 from oat.datasets.synthetic.timelines import generate_timelines
@@ -72,8 +73,7 @@ def make_benchmark(
                 os.path.join(stage, f"{view}.h5"),
                 _rendered(generator, annotations, view, progress),
                 steps_per_second=generator.view(view).rate,
-                source=f"oat.datasets.synthetic {GENERATOR_VERSION} preset={preset.name} "
-                f"seed={seed}",
+                source=_source(preset, seed),
                 description=_layout(generator.view(view), view),
             )
         write_json_atomic(annotations.to_activitynet(), os.path.join(stage, "annotations.json"))
@@ -122,6 +122,14 @@ def _rendered(generator, annotations, view, progress) -> Iterator[tuple[str, obj
         print(f"  {view}.h5 done", flush=True)
 
 
+def _source(preset: BenchmarkPreset, seed: int) -> str:
+    """The h5 ``source`` attribute; the generator is named only when it is not ``plain`` (so the
+    files of the issue-2 presets stay as they were)."""
+    source = f"oat.datasets.synthetic {GENERATOR_VERSION} preset={preset.name} seed={seed}"
+    generator = generator_of(preset)
+    return source if generator == "plain" else f"{source} generator={generator}"
+
+
 def _layout(view, name: str) -> str:
     """Human-readable stream layout of a view, stored in the h5 ``description``."""
     parts, start = [], 0
@@ -150,6 +158,7 @@ def _meta(preset, seed, annotations, train_points, generator, stage, **sources) 
     return {
         "generator": "oat.datasets.synthetic",
         "generator_version": GENERATOR_VERSION,
+        "feature_generator": generator_of(preset),
         "oat_version": oat.__version__,
         "preset": preset.name,
         "seed": int(seed),
