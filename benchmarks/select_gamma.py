@@ -37,7 +37,7 @@ from mmengine.config import Config
 from oat.datasets.annotations import write_json_atomic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HOLDOUT_KEYS = ("subset", "holdout", "holdout_fraction", "holdout_seed")
+SPLIT_KEYS = ("holdout_fraction", "holdout_seed")  # which videos are held out
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -59,12 +59,30 @@ def run(command: list[str], env: dict) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
+def training_dataset(cfg: Config) -> tuple[str, dict]:
+    """``(dotted key, dict)`` of the dataset that holds the training videos' split fields:
+    ``train_dataloader.dataset``, or the one a wrapper (``WithTeacherTargets``) holds."""
+    key, dataset = "train_dataloader.dataset", cfg.train_dataloader.dataset
+    while "holdout" not in dataset and isinstance(dataset.get("dataset"), dict):
+        key, dataset = key + ".dataset", dataset["dataset"]
+    if "holdout" not in dataset:
+        raise KeyError(f"{cfg.filename}: no training dataset with a 'holdout' field under "
+                       "train_dataloader.dataset")
+    return key, dataset
+
+
 def held_out_options(cfg: Config, pseudo: str) -> list[str]:
-    """--cfg-options that make val and test read the held-out training videos' pseudo file."""
-    val = cfg.val_dataloader.dataset
-    options = [f"{loader}.dataset.ann_file={pseudo}" for loader in ("val_dataloader",
-                                                                    "test_dataloader")]
-    options += [f"test_dataloader.dataset.{key}={val[key]}" for key in HOLDOUT_KEYS if key in val]
+    """--cfg-options: train on the training videos minus the held-out part (even when the
+    config trains on all of them), and test (and validate, if the config does) on the
+    held-out part, scored against the pseudo file."""
+    key, train = training_dataset(cfg)
+    split = {k: train[k] for k in SPLIT_KEYS if k in train}
+    options = [f"{key}.holdout=exclude", f"test_dataloader.dataset.ann_file={pseudo}",
+               f"test_dataloader.dataset.subset={train.get('subset', 'train')}",
+               "test_dataloader.dataset.holdout=only"]
+    options += [f"test_dataloader.dataset.{k}={v}" for k, v in split.items()]
+    if cfg.get("val_dataloader") is not None:
+        options.append(f"val_dataloader.dataset.ann_file={pseudo}")
     return options
 
 
@@ -117,9 +135,10 @@ def main(argv=None) -> dict:
     cfg = Config.fromfile(args.config)
     os.makedirs(args.work_dir, exist_ok=True)
     pseudo = os.path.abspath(os.path.join(args.work_dir, "pseudo_train.json"))
+    _, train = training_dataset(cfg)
     run([sys.executable, "tools/export_pseudo_annotations.py", "--cache", args.cache,
-         "--ann-file", cfg.val_dataloader.dataset.ann_file, "--subset",
-         cfg.val_dataloader.dataset.get("subset", "train"), "--out", pseudo], env)
+         "--ann-file", train.ann_file, "--subset", train.get("subset", "train"), "--out", pseudo],
+        env)
     options = held_out_options(cfg, pseudo)
     results = {f"{g:g}": gamma_run(args, g, options, env) for g in args.gammas}
     metric = args.metric or next(k for k in next(iter(results.values())) if k.startswith("avg"))

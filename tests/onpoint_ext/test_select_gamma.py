@@ -87,3 +87,14 @@ def test_val_and_test_read_the_held_out_training_videos_of_the_pseudo_file(monke
             "test_dataloader.dataset.ann_file=/x/pseudo.json",
             "test_dataloader.dataset.subset=train", "test_dataloader.dataset.holdout=only",
             "test_dataloader.dataset.holdout_fraction=0.5"} <= set(options)
+
+
+def test_a_config_that_trains_on_every_training_video_still_holds_some_out(monkeypatch):
+    from mmengine.config import Config
+    monkeypatch.chdir(ROOT)
+    cfg = Config.fromfile("configs/onpoint/onpoint_bench-thumos14-mini.py")
+    assert cfg.val_dataloader is None  # point-supervised: no validation of its own
+    options = select_gamma.held_out_options(cfg, "/x/pseudo.json")
+    assert "train_dataloader.dataset.dataset.holdout=exclude" in options
+    assert "test_dataloader.dataset.holdout=only" in options
+    assert not any(option.startswith("val_dataloader") for option in options)
