@@ -72,11 +72,48 @@ class ProposalDecoder:
             emit_times=np.full(len(labels), emit_time, dtype=np.float64),
         )
 
-    def _select(self, action_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(anchor index, class index) pairs that pass the class rule, anchor-major order."""
+    def decode_many(
+        self, probs: np.ndarray, reg: np.ndarray, steps: np.ndarray, seconds_per_step: np.ndarray
+    ) -> tuple[Proposals, np.ndarray]:
+        """Proposals of one step of S streams at once (no Python loop over streams).
+
+        Args:
+            probs: (S, A, C+1) float32 probabilities; reg: (S, A, 2) float32 regression.
+            steps: (S,) int step index ``t`` of each stream.
+            seconds_per_step: (S,) float64 ``D / T`` of each stream's :class:`TimeBase`.
+
+        Returns:
+            (proposals, rows): all streams' proposals, stream-major and within a stream in
+            exactly the order and bits of ``__call__``; ``rows (K,)`` is each one's stream row.
+        """
+        if probs.ndim != 3 or probs.shape[1] != len(self.anchors) or reg.shape != (
+                *probs.shape[:2], 2):
+            raise ValueError(
+                f"decoding expects probs (S, A, C+1) and reg (S, A, 2) with A={len(self.anchors)},"
+                f" got {tuple(probs.shape)} and {tuple(reg.shape)}"
+            )
+        rows, anchor_index, labels = self._select(probs[..., :-1])
+        lengths = np.asarray(self.anchors, dtype=np.float32)[anchor_index]
+        offsets = reg[rows, anchor_index].astype(np.float32, copy=False)
+        ends = steps.astype(np.float32)[rows] + lengths * offsets[:, 0]
+        starts = ends - lengths * np.exp(offsets[:, 1])
+        scale = np.asarray(seconds_per_step, dtype=np.float64)
+        emit_times = steps.astype(np.float64) * scale
+        return Proposals(
+            starts=starts.astype(np.float64) * scale[rows],
+            ends=ends.astype(np.float64) * scale[rows],
+            labels=labels.astype(np.int64),
+            scores=probs[rows, anchor_index, labels].astype(np.float64),
+            emit_times=emit_times[rows],
+        ), rows
+
+    def _select(self, action_probs: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Index arrays (leading axes..., anchor, class) of the pairs passing the class rule,
+        in anchor-major order; ``action_probs`` is (..., A, C)."""
         threshold = np.float32(self.threshold)
         if self.class_rule == "oat":
             return np.nonzero(action_probs > threshold)
-        best = action_probs.argmax(axis=1)
-        anchor_index = np.nonzero(action_probs[np.arange(len(best)), best] >= threshold)[0]
-        return anchor_index, best[anchor_index]
+        best = action_probs.argmax(axis=-1)
+        passing = np.take_along_axis(action_probs, best[..., None], axis=-1)[..., 0] >= threshold
+        index = np.nonzero(passing)
+        return (*index, best[index])

@@ -7,7 +7,7 @@ from torch.testing import assert_close
 
 from oat.inference import OATOSN, StreamingDetector, SuppressNet, TimeBase
 from oat.inference.cached_decode import CachedFirstLayerDecode
-from oat.inference.streaming import ProjectedRing
+from oat.inference.streaming import ProjectedRings
 
 NUM_STEPS, DURATION = 30, 12.0
 TIMEBASE = TimeBase(NUM_STEPS, DURATION)
@@ -28,16 +28,25 @@ def expected_window(newest: int) -> np.ndarray:
     return np.where(values < 1, -1, values)
 
 
-def test_ring_holds_the_last_window_oldest_first_and_starts_filled():
-    ring = ProjectedRing(torch.tensor([-1.0]), window=3)
-    assert_array_equal(ring.view().flatten().numpy(), [-1, -1, -1])
-    storage = ring._buffer.data_ptr()
+def test_rings_hold_each_slots_last_window_oldest_first_and_start_filled():
+    rings = ProjectedRings(torch.tensor([-1.0]), window=3)
+    for slot in (0, 1, 2):
+        rings.clear(slot)
+    both = torch.tensor([0, 2])
+    assert_array_equal(rings.windows(both).flatten().numpy(), [-1] * 6)
+    storage = rings._buffer.data_ptr()
     for value in range(1, 8):
-        ring.push(torch.tensor([float(value)]))
-        assert_array_equal(ring.view().flatten().numpy(), expected_window(value))
-        assert ring.view()._base is ring._buffer  # a view into the ring, never a copy
-    # bounded: the same 2W rows whatever the stream length
-    assert ring._buffer.shape == (6, 1) and ring._buffer.data_ptr() == storage
+        rings.push(both, torch.tensor([[float(value)], [10.0 * value]]))
+        windows = rings.windows(both)[..., 0].numpy()
+        assert_array_equal(windows[0], expected_window(value))
+        assert_array_equal(windows[1], np.where(expected_window(value) < 0, -1,
+                                                10 * expected_window(value)))
+    assert_array_equal(rings.windows(torch.tensor([1])).flatten().numpy(), [-1, -1, -1])
+    rings.clear(2)  # a restarted slot starts filled again, the others keep their frames
+    assert_array_equal(rings.windows(both)[1].flatten().numpy(), [-1, -1, -1])
+    assert_array_equal(rings.windows(both)[0].flatten().numpy(), expected_window(7))
+    # bounded: 2W rows per slot (slots grow by doubling), whatever the stream length
+    assert rings._buffer.shape == (4, 6, 1) and rings._buffer.data_ptr() == storage
 
 
 @pytest.mark.parametrize("postprocessor", postprocessor_configs())

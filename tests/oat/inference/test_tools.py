@@ -1,5 +1,6 @@
 """tools/stream.py and tools/train_osn.py end to end on a tiny model and tiny files."""
 import runpy
+import shutil
 import sys
 from pathlib import Path
 
@@ -86,3 +87,22 @@ def test_train_osn_tool_writes_weights_the_osn_postprocessor_loads(tiny_project)
     assert network.queue_length == 8  # the model's window, as upstream
     meta = torch.load(out, weights_only=True)["meta"]
     assert len(meta["history"]) == 2 and meta["select_on"] == "test"
+
+
+def test_stream_tool_streams_several_files_through_one_model_and_reports_throughput(
+        tiny_project, capsys):
+    single = {}
+    for vid in ("video_2", "video_3"):
+        run_tool("stream.py", tiny_project["config"], tiny_project["checkpoint"],
+                 tiny_project["features"], "--video", vid)
+        single[vid] = [line for line in capsys.readouterr().out.splitlines() if "score" in line]
+    more = tiny_project["folder"] / "more.h5"  # a second camera file with the same videos
+    shutil.copyfile(tiny_project["features"], more)
+    code = run_tool("stream.py", tiny_project["config"], tiny_project["checkpoint"],
+                    tiny_project["features"], str(more), "--video", "video_2", "video_3")
+    out = capsys.readouterr().out
+    assert code == 0 and "4 stream(s), 120 stream-steps" in out and "stream-steps/s" in out
+    for vid, lines in single.items():  # each stream prints what it prints alone, tagged
+        for stem in ("features", "more"):
+            assert lines and [line.split("] ", 1)[1] for line in out.splitlines()
+                              if line.startswith(f"[{stem}:{vid}]")] == lines
