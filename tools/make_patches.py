@@ -32,7 +32,10 @@ PLUGIN, HOST = "onpoint_ext", "oat"
 PLUGIN_FOLDERS = ["onpoint_ext", "tests/onpoint_ext"]  # empty once the whole series is applied,
 # except for what stays in the plugin: the experiment pipeline (benchmark -> teacher -> cache ->
 # students -> report) is this project's glue, not part of the method an OAT maintainer merges.
-STAYS_IN_PLUGIN = ("onpoint_ext/pipeline/", "tests/onpoint_ext/test_pipeline")  # path prefixes
+STAYS_IN_PLUGIN = ("onpoint_ext/pipeline/", "tests/onpoint_ext/test_pipeline",  # path prefixes
+                   # tests of the benchmarks/ experiment scripts (gamma selection, diagnostics)
+                   "tests/onpoint_ext/test_loss_diagnostics.py",
+                   "tests/onpoint_ext/test_select_gamma.py")
 AUTHOR, EMAIL, DATE = "OnPoint authors", "onpoint@users.noreply.github.com", "2026-01-01T00:00:00Z"
 # The series' own machinery is not part of what it moves (its table names onpoint_ext paths).
 NOT_IN_SERIES = ("patches/", "tools/make_patches.py", "tests/tools/test_patches.py")
