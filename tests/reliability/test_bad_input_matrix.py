@@ -216,7 +216,7 @@ def _tiny_model_checkpoint(path: Path) -> Path:
 def stream_video_missing(bench, tmp):
     args = [TINY, str(_tiny_model_checkpoint(tmp / "tiny.pth")), str(bench / "student.h5"),
             "--video", "no_such_video"]
-    return BadInput("stream.py", args, ("student.h5", "'no_such_video'", "not in the feature file"),
+    return BadInput("stream.py", args, ("student.h5", "'no_such_video'", "not found in"),
                     {"BENCH_DIR": str(bench)})
 
 
