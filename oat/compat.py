@@ -52,6 +52,18 @@ def init_cpu_distributed() -> bool:
     return True
 
 
+def finish_distributed() -> None:
+    """Wait for every rank, then destroy the process group, before the interpreter exits.
+
+    Left to interpreter shutdown, a rank that exits while another still talks through gloo
+    can die with "terminate called without an active exception" (SIGABRT) after training
+    finished; seen once in ~10 runs of the 2-process CPU test on torch 2.13.
+    """
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
+
+
 @functools.lru_cache(maxsize=16)
 def _format_once(text: str, style: tuple, options: tuple) -> tuple:
     return _yapf_format(text, style_config=dict(style), **dict(options))

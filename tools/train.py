@@ -12,7 +12,7 @@ import os
 
 from mmengine.runner import Runner
 
-from oat.compat import init_cpu_distributed
+from oat.compat import finish_distributed, init_cpu_distributed
 from oat.engine.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
 
 
@@ -46,6 +46,7 @@ def main() -> None:
     if args.select_on_test:
         _select_on_test(cfg)
     Runner.from_cfg(cfg).train()
+    finish_distributed()
 
 
 def _select_on_test(cfg) -> None:
