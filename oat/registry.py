@@ -16,7 +16,7 @@ def _node(parent: Registry, *locations: str) -> Registry:
 RUNNERS = _node(root.RUNNERS)
 RUNNER_CONSTRUCTORS = _node(root.RUNNER_CONSTRUCTORS)
 LOOPS = _node(root.LOOPS)
-HOOKS = _node(root.HOOKS, "oat.engine")
+HOOKS = _node(root.HOOKS)
 LOG_PROCESSORS = _node(root.LOG_PROCESSORS)
 OPTIMIZERS = _node(root.OPTIMIZERS)
 OPTIM_WRAPPERS = _node(root.OPTIM_WRAPPERS)

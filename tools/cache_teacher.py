@@ -20,7 +20,7 @@ from mmengine.utils import ProgressBar
 
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.features import FeatureStore
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 from oat.models.weights import load_model_weights
 from oat.registry import DATASETS, MODELS
 from onpoint_ext.teachers.cache import (

@@ -14,7 +14,7 @@ import argparse
 
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.readers import read_annotations
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 from oat.evaluation.compare import (
     format_per_class_comparison,
     format_run_comparison,

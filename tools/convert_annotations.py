@@ -28,7 +28,7 @@ import dataclasses
 
 from oat.datasets.annotations import SUBSETS, AnnotationSet, write_json_atomic
 from oat.datasets.readers import read_annotations
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 
 
 def read_input(path: str, subset: str | None, task: str | None, subset_map: dict | None,

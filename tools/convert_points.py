@@ -19,7 +19,7 @@ from collections import Counter
 
 from oat.datasets.points import read_lacp_points, sample_gaussian_points, write_points_csv
 from oat.datasets.readers import read_annotations
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ the new key), ``~ key: old -> new``, ``+ key = value`` (B only), ``- key = value
 """
 import argparse
 
-from oat.engine.cli import run_tool
-from oat.engine.config_diff import (
+from oat.cli import run_tool
+from upstream.config_diff import (
     config_diff_as_json,
     diff_config_dicts,
     format_config_diff,

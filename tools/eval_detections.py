@@ -12,7 +12,7 @@ import argparse
 
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.readers import read_annotations
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 from oat.evaluation.metric import format_map_table, format_per_class_table
 from oat.evaluation.results import ground_truth_of_subset, read_results_json, to_json_value
 from oat.evaluation.tal_map import DEFAULT_TIOU_THRESHOLDS, evaluate_detections

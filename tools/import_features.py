@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from oat.datasets.importers import LAYOUTS, import_features
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 
 
 def read_video_list(path: str, subset: str | None) -> list[str]:

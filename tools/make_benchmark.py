@@ -13,7 +13,7 @@ import argparse
 
 from oat.datasets.synthetic import PRESETS, get_preset, make_benchmark
 from oat.datasets.synthetic.presets import GENERATORS, generator_of, with_generator
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 
 
 def parse_args() -> argparse.Namespace:

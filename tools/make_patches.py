@@ -17,9 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from oat.engine.cli import run_tool
-from oat.engine.package_move import Component, PluginMover
-from oat.engine.patch_series import (
+from oat.cli import run_tool
+from upstream.package_move import Component, PluginMover
+from upstream.patch_series import (
     PatchSeries,
     copy_files,
     install_patches,
@@ -29,16 +29,10 @@ from oat.engine.patch_series import (
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGIN, HOST = "onpoint_ext", "oat"
-PLUGIN_FOLDERS = ["onpoint_ext", "tests/onpoint_ext"]  # empty once the whole series is applied,
-# except for what stays in the plugin: the experiment pipeline (benchmark -> teacher -> cache ->
-# students -> report) is this project's glue, not part of the method an OAT maintainer merges.
-STAYS_IN_PLUGIN = ("onpoint_ext/pipeline/", "tests/onpoint_ext/test_pipeline",  # path prefixes
-                   # tests of the benchmarks/ experiment scripts (gamma selection, diagnostics)
-                   "tests/onpoint_ext/test_loss_diagnostics.py",
-                   "tests/onpoint_ext/test_select_gamma.py")
+PLUGIN_FOLDERS = ["onpoint_ext", "tests/onpoint_ext"]  # empty once the whole series is applied
 AUTHOR, EMAIL, DATE = "OnPoint authors", "onpoint@users.noreply.github.com", "2026-01-01T00:00:00Z"
 # The series' own machinery is not part of what it moves (its table names onpoint_ext paths).
-NOT_IN_SERIES = ("patches/", "tools/make_patches.py", "tests/tools/test_patches.py")
+NOT_IN_SERIES = ("patches/", "tools/make_patches.py", "tests/tools/upstream/test_patches.py")
 ONPOINT_CONFIGS = ("configs/onpoint/*.py", "configs/baselines/*.py")
 
 COMPONENTS = (
@@ -136,7 +130,7 @@ def generate(out: Path, repo: Path = REPO) -> list[Path]:
             series.commit(f"{component.subject}\n\n{component.body}\n")
         for note in mover.notes:
             print(f"note: {note}", file=sys.stderr)
-        left = mover.leftovers(PLUGIN_FOLDERS, STAYS_IN_PLUGIN)
+        left = mover.leftovers(PLUGIN_FOLDERS)
         if left:
             raise ValueError(f"not moved by any patch: {', '.join(left)}; add them to "
                              f"COMPONENTS in tools/make_patches.py")

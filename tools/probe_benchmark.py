@@ -14,7 +14,7 @@ from oat.datasets.annotations import write_json_atomic
 from oat.datasets.synthetic import PRESETS, get_preset
 from oat.datasets.synthetic.presets import GENERATORS, generator_of, with_generator
 from oat.datasets.synthetic.probe_report import HORIZONS, probe_benchmark
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 
 
 def parse_args() -> argparse.Namespace:

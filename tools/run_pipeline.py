@@ -18,10 +18,10 @@ import sys
 
 from mmengine.config import DictAction
 
-from oat.engine.cli import run_tool
-from onpoint_ext.pipeline.report import print_summary, write_report
-from onpoint_ext.pipeline.runner import PipelineRunner, StageFailed
-from onpoint_ext.pipeline.spec import Seeds, load_pipeline, preset_config
+from oat.cli import run_tool
+from pipeline.report import print_summary, write_report
+from pipeline.runner import PipelineRunner, StageFailed
+from pipeline.spec import Seeds, load_pipeline, preset_config
 
 
 def parse_args() -> argparse.Namespace:

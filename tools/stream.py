@@ -27,7 +27,7 @@ import torch
 from mmengine.config import Config
 
 from oat.datasets.features import FeatureStore
-from oat.engine.cli import add_config_arguments, load_config, run_tool
+from oat.cli import add_config_arguments, load_config, run_tool
 from oat.inference import Detection, StreamingDetector, TimeBase
 from oat.inference.model_loading import load_trained_model, online_settings
 

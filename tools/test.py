@@ -12,7 +12,7 @@ import os
 from mmengine.runner import Runner
 
 from oat.datasets.annotations import write_json_atomic
-from oat.engine.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
+from oat.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
 from oat.models.weights import load_model_weights
 
 

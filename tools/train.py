@@ -13,7 +13,7 @@ import os
 from mmengine.runner import Runner
 
 from oat.compat import finish_distributed, init_cpu_distributed
-from oat.engine.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
+from oat.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
 
 
 def parse_args() -> argparse.Namespace:

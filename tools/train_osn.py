@@ -15,7 +15,7 @@ import os
 import torch
 from mmengine.utils import ProgressBar
 
-from oat.engine.cli import add_config_arguments, load_config, run_tool
+from oat.cli import add_config_arguments, load_config, run_tool
 from oat.inference import OnlineVideoPredictor
 from oat.inference.model_loading import load_trained_model, online_settings
 from oat.inference.osn_training import OSNQueues, make_osn_tables, train_suppressnet

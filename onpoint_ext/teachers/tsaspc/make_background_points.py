@@ -6,7 +6,7 @@
 import argparse
 
 from oat.datasets.readers import read_annotations
-from oat.engine.cli import run_tool
+from oat.cli import run_tool
 from onpoint_ext.teachers.tsaspc.background_points import (
     sample_background_points, write_background_points,
 )

@@ -27,15 +27,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from mmengine.logging import MMLogger, print_log
 
-from onpoint_ext.pipeline.identity import (
+from pipeline.identity import (
     config_text, consumed_entries, file_identity, fingerprint, input_files, resolve_config,
     strings_in,
 )
-from onpoint_ext.pipeline.spec import PipelineSpec
-from onpoint_ext.pipeline.stages import (
+from pipeline.spec import PipelineSpec
+from pipeline.stages import (
     PipelinePaths, Stage, build_stages, has_checkpoint, stage_env,
 )
-from onpoint_ext.pipeline.state import PipelineState, StageRecord
+from pipeline.state import PipelineState, StageRecord
 
 ACTIONS = ("skip", "resume", "restart", "run")
 

@@ -1,6 +1,6 @@
 """A copy of a source tree addressed by repository paths and dotted module names.
 
-The base of :class:`oat.engine.package_move.PluginMover`: reading and writing files (and which
+The base of :class:`upstream.package_move.PluginMover`: reading and writing files (and which
 were written), finding modules and packages, following imports, and listing what is left in a
 folder.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from oat.engine.import_rewrite import module_of, statements_of
+from upstream.import_rewrite import module_of, statements_of
 
 Export = tuple  # ("module", module) or ("symbol", defining module, name there)
 
@@ -100,17 +100,11 @@ class SourceTree:
                                  statement.names or ()]
         return seen
 
-    def leftovers(self, folders: list[str], kept: tuple[str, ...] = ()) -> list[str]:
-        """Files still under ``folders`` except those under ``kept`` and the package ``__init__``
-        files a kept module still needs (the rest should have moved by the end)."""
-        files = [p.relative_to(self.root).as_posix() for folder in folders
-                 for p in (self.root / folder).rglob("*")
-                 if p.is_file() and "__pycache__" not in p.parts]
-        kept_files = [path for path in files if path.startswith(kept)] if kept else []
-        needed = {str(Path(path).parent / "__init__.py") for path in kept_files}
-        for path in list(needed):
-            needed.update(str(parent / "__init__.py") for parent in Path(path).parents)
-        return sorted(path for path in files if path not in kept_files and path not in needed)
+    def leftovers(self, folders: list[str]) -> list[str]:
+        """Files still under ``folders`` (all of them should have moved by the end)."""
+        return sorted(p.relative_to(self.root).as_posix() for folder in folders
+                      for p in (self.root / folder).rglob("*")
+                      if p.is_file() and "__pycache__" not in p.parts)
 
 
 def remove_empty_folders(root: Path) -> None:

@@ -19,8 +19,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from onpoint_ext.pipeline.spec import REPO_ROOT, MethodSpec, PipelineSpec
-from onpoint_ext.pipeline.tensorboard import config_with_tensorboard
+from pipeline.spec import REPO_ROOT, MethodSpec, PipelineSpec
+from pipeline.tensorboard import config_with_tensorboard
 
 TOOLS = REPO_ROOT / "tools"
 CACHE_FILE = os.path.join("teacher_cache", "teacher_cache.h5")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from oat.engine.import_rewrite import (
+from upstream.import_rewrite import (
     LINE_WIDTH,
     Statement,
     all_names,

@@ -1,6 +1,6 @@
 """Rewrite the import statements of Python source text, keeping isort/black layout.
 
-Used by :mod:`oat.engine.package_move` to move modules between packages: every ``import`` /
+Used by :mod:`upstream.package_move` to move modules between packages: every ``import`` /
 ``from ... import`` statement is offered to a resolver that keeps it, drops it or replaces it by
 other statements. A block of top-level imports with a rewritten statement is re-sorted the way
 isort (profile black) orders it: ``import x`` lines first, then ``from x import`` lines by

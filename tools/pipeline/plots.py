@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from oat.datasets.timebase import steps_to_seconds
-from onpoint_ext.pipeline.atomic import replaced_atomically
+from pipeline.atomic import replaced_atomically
 
 TIOUS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 GENERATED_NOTE = "measured on GENERATED features (built-in benchmark), not comparable to the paper"

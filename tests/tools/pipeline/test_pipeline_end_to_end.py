@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from onpoint_ext.pipeline.runner import PipelineRunner
-from onpoint_ext.pipeline.spec import load_pipeline
+from pipeline.runner import PipelineRunner
+from pipeline.spec import load_pipeline
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 TINY = REPO / "configs" / "pipelines" / "bench-tiny.py"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -1,4 +1,4 @@
-"""tools/diff_configs.py and oat.engine.config_diff on small configs written in tmp_path."""
+"""tools/diff_configs.py and upstream.config_diff on small configs written in tmp_path."""
 import json
 import re
 import runpy
@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from oat.engine.config_diff import (
+from upstream.config_diff import (
     diff_config_dicts,
     flatten,
     format_config_diff,
     load_config_dict,
 )
 
-TOOL = Path(__file__).resolve().parents[2] / "tools" / "diff_configs.py"
+TOOL = Path(__file__).resolve().parents[3] / "tools" / "diff_configs.py"
 
 BASE = """
 window = 8

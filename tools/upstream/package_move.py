@@ -2,7 +2,7 @@
 
 One :class:`Component` is one patch: its files move (``git mv`` + import rewriting), the
 host registers them (registry location and package ``__init__`` imports, see
-:mod:`oat.engine.registration_edits`), its configs stop importing the plugin, and the rest of
+:mod:`upstream.registration_edits`), its configs stop importing the plugin, and the rest of
 the tree follows: every import of a moved module, direct or through a plugin package
 ``__init__`` that re-exports it (a "hub"), is rewritten; hubs drop what left them and are
 deleted once empty. After each step no host module may import the plugin, and nothing may
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from oat.engine.import_rewrite import (
+from upstream.import_rewrite import (
     LINE_WIDTH,
     Statement,
     all_names,
@@ -25,14 +25,14 @@ from oat.engine.import_rewrite import (
     replace_mentions,
     rewrite_imports,
 )
-from oat.engine.registration_edits import (
+from upstream.registration_edits import (
     add_child_import,
     add_registry_location,
     registered_classes,
     registry_locations,
     remove_custom_imports,
 )
-from oat.engine.source_tree import SourceTree, absolute_imports, remove_empty_folders
+from upstream.source_tree import SourceTree, absolute_imports, remove_empty_folders
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ from oat.datasets.features import FeatureStore
 from oat.datasets.points import read_points_csv
 from oat.datasets.readers import read_annotations
 from oat.evaluation.results import read_results_json
-from onpoint_ext.pipeline import plots, timelines
-from onpoint_ext.pipeline.atomic import write_text_atomic
-from onpoint_ext.pipeline.identity import resolve_config
-from onpoint_ext.pipeline.signals import load_loss_curves, load_model, online_actionness
-from onpoint_ext.pipeline.spec import MethodSpec, PipelineSpec
-from onpoint_ext.pipeline.stages import PipelinePaths, checkpoint_of, stage_env
-from onpoint_ext.pipeline.state import PipelineState
+from pipeline import plots, timelines
+from pipeline.atomic import write_text_atomic
+from pipeline.identity import resolve_config
+from pipeline.signals import load_loss_curves, load_model, online_actionness
+from pipeline.spec import MethodSpec, PipelineSpec
+from pipeline.stages import PipelinePaths, checkpoint_of, stage_env
+from pipeline.state import PipelineState
 from onpoint_ext.teachers.cache import TeacherCache
 
 MAP_COLUMNS = [(f"mAP@{t:g}", f"{t:g}") for t in plots.TIOUS] + [

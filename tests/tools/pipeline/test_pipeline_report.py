@@ -8,9 +8,9 @@ from torch import nn
 
 from oat.datasets.annotations import AnnotationSet, Segment, VideoAnnotation
 from oat.evaluation.tal_map import VideoDetections
-from onpoint_ext.pipeline import plots, timelines
-from onpoint_ext.pipeline.report import table_cells
-from onpoint_ext.pipeline.signals import load_loss_curves, online_actionness
+from pipeline import plots, timelines
+from pipeline.report import table_cells
+from pipeline.signals import load_loss_curves, online_actionness
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 
-from onpoint_ext.pipeline.atomic import write_text_atomic
+from pipeline.atomic import write_text_atomic
 
 VIS_BACKENDS = '[dict(type="LocalVisBackend"), dict(type="TensorboardVisBackend")]'
 

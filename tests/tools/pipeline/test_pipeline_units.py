@@ -18,17 +18,17 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 from oat.registry import MODELS
-from onpoint_ext.pipeline import tensorboard
-from onpoint_ext.pipeline.atomic import replaced_atomically, write_text_atomic
-from onpoint_ext.pipeline.identity import (
+from pipeline import tensorboard
+from pipeline.atomic import replaced_atomically, write_text_atomic
+from pipeline.identity import (
     HASHED_FILE_LIMIT, file_identity, fingerprint, input_files, resolve_config,
 )
-from onpoint_ext.pipeline.runner import PipelineRunner, StageFailed, decide
-from onpoint_ext.pipeline.spec import Seeds, load_pipeline, preset_config
-from onpoint_ext.pipeline.stages import Stage, checkpoint_of
-from onpoint_ext.pipeline.state import PipelineState, StageRecord
+from pipeline.runner import PipelineRunner, StageFailed, decide
+from pipeline.spec import Seeds, load_pipeline, preset_config
+from pipeline.stages import Stage, checkpoint_of
+from pipeline.state import PipelineState, StageRecord
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def record(status="done", fp="A"):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from oat.engine.package_move import Component, PluginMover
-from oat.engine.patch_series import (
+from upstream.package_move import Component, PluginMover
+from upstream.patch_series import (
     PatchSeries,
     copy_files,
     install_patches,
@@ -20,7 +20,7 @@ from oat.engine.patch_series import (
     stale_patches,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 TOOL = REPO / "tools" / "make_patches.py"
 
 # Runs pytest with onpoint_ext unimportable (and the editable install's finder removed, so

@@ -17,7 +17,7 @@ from mmengine.runner import load_checkpoint
 from torch import nn
 
 from oat.registry import MODELS
-from onpoint_ext.pipeline.identity import resolve_config
+from pipeline.identity import resolve_config
 
 
 def load_loss_curves(train_dir: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
