@@ -17,8 +17,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -31,6 +29,7 @@ from pipeline.identity import (
     config_text, consumed_entries, file_identity, fingerprint, input_files, resolve_config,
     strings_in,
 )
+from pipeline.processes import StageProcesses, last_line
 from pipeline.spec import PipelineSpec
 from pipeline.stages import (
     PipelinePaths, Stage, build_stages, has_checkpoint, stage_env,
@@ -92,9 +91,8 @@ class PipelineRunner:
         self.env = stage_env(spec, self.paths)
         if jobs > 1 and "OMP_NUM_THREADS" not in {**os.environ, **self.env}:
             self.env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // jobs))
-        self._lock = threading.Lock()  # guards the state file and the running processes
-        self._processes: dict[str, subprocess.Popen] = {}
-        self._stopping = False
+        self._state_lock = threading.Lock()  # stages finish in worker threads
+        self.processes = StageProcesses()
         self.stages = build_stages(spec, self.paths, self._reads_cache)
         unknown = sorted(set(force) - {stage.name for stage in self.stages})
         if unknown:
@@ -140,7 +138,7 @@ class PipelineRunner:
                     if not done and self.jobs > 1:
                         self._show_progress(running.values())
             except KeyboardInterrupt:
-                self._stop_running()
+                self.processes.stop()
                 raise
         if failures:
             raise failures[0]
@@ -153,23 +151,8 @@ class PipelineRunner:
     def _show_progress(self, stages) -> None:
         """One line per running stage: the last line of its log."""
         for stage in stages:
-            line = _last_line(os.path.join(self.paths.logs, f"{stage.name}.log"))
+            line = last_line(os.path.join(self.paths.logs, f"{stage.name}.log"))
             self._log(f"  {stage.name}: {line[:160]}")
-
-    def _stop_running(self, grace_seconds: float = 10.0) -> None:
-        """Ctrl-C / kill: interrupt every running stage like Ctrl-C would, kill those that do
-        not end within ``grace_seconds``; their records become ``interrupted``."""
-        with self._lock:
-            self._stopping = True
-            _signal_all(self._processes, signal.SIGINT)
-        deadline = time.time() + grace_seconds
-        while time.time() < deadline:
-            with self._lock:
-                if not self._processes:
-                    return
-            time.sleep(0.1)
-        with self._lock:
-            _signal_all(self._processes, signal.SIGKILL)
 
     def fingerprint_parts(self, stage: Stage) -> dict:
         """Everything the stage's result depends on (see ``identity``)."""
@@ -220,8 +203,11 @@ class PipelineRunner:
             attempt.seconds = spent[0] + time.time() - begin
             attempt.cpu_seconds = spent[1] + cpu_seconds
 
-        returncode, cpu_seconds = self._execute(stage, command)
-        if self._stopping:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}  # live progress through the pipe
+        returncode, cpu_seconds = self.processes.run(
+            stage.name, command, env, os.path.join(self.paths.logs, f"{stage.name}.log"),
+            echo=not self.quiet)
+        if self.processes.stopping:
             account("interrupted", cpu_seconds)
             self._save(stage.name, attempt)
             raise KeyboardInterrupt
@@ -237,50 +223,12 @@ class PipelineRunner:
         self._save(stage.name, attempt)
         self._log(f"{label}: done in {attempt.seconds:.1f} s ({attempt.cpu_seconds:.1f} CPU s)")
 
-    def _execute(self, stage: Stage, command: list[str]) -> tuple[int, float]:
-        """Run the command; its output goes to the stage's log (and the terminal).
-
-        Returns (exit code, CPU seconds of the subprocess: user + system, from ``wait4``)."""
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}  # live progress through the pipe
-        log_path = os.path.join(self.paths.logs, f"{stage.name}.log")
-        with open(log_path, "ab", buffering=0) as log:
-            log.write(f"\n$ {' '.join(command)}\n".encode())
-            log.flush()
-            with self._lock:
-                if self._stopping:
-                    return 130, 0.0
-                process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
-                                           stderr=subprocess.STDOUT)
-                self._processes[stage.name] = process
-            for chunk in iter(lambda: process.stdout.read1(65536), b""):
-                log.write(chunk)
-                if not self.quiet:
-                    sys.stdout.buffer.write(chunk)
-                    sys.stdout.flush()
-        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # wait, leave it unreaped
-        with self._lock:  # reaped and forgotten together: never signalled once reaped
-            _, status, usage = os.wait4(process.pid, 0)
-            del self._processes[stage.name]
-        process.returncode = os.waitstatus_to_exitcode(status)
-        return process.returncode, usage.ru_utime + usage.ru_stime
-
     def _save(self, name: str, record: StageRecord) -> None:
-        with self._lock:
+        with self._state_lock:
             self.state.update(name, record)
 
     def _log(self, message: str) -> None:
         print_log(message, logger=self.logger)
-
-
-def _last_line(path: str, tail_bytes: int = 4096) -> str:
-    """The last non-empty line of a text file (its last ``tail_bytes``), or ''."""
-    try:
-        with open(path, "rb") as file:
-            file.seek(max(0, os.path.getsize(path) - tail_bytes))
-            lines = file.read().decode(errors="replace").replace("\r", "\n").splitlines()
-    except OSError:
-        return ""
-    return next((line.strip() for line in reversed(lines) if line.strip()), "")
 
 
 def _outputs_present(stage: Stage) -> bool:
@@ -288,17 +236,6 @@ def _outputs_present(stage: Stage) -> bool:
         return all(os.path.isfile(path) for path in stage.outputs())
     except FileNotFoundError:
         return False
-
-
-def _signal_all(processes: dict[str, subprocess.Popen], signum: int) -> None:
-    """Signal running stage processes. Only their own worker thread reaps them (``wait4``),
-    and it removes them from ``processes`` under the same lock, so every pid here is alive
-    or an unreaped zombie, never a recycled pid."""
-    for process in processes.values():
-        try:
-            os.kill(process.pid, signum)
-        except ProcessLookupError:
-            pass
 
 
 def _move_aside(work_dir: str) -> None:
