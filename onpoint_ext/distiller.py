@@ -34,7 +34,8 @@ from onpoint_ext.losses import CASS_SPACES, anticipation_loss, cass_loss, point_
 
 DEFAULT_LOSS_WEIGHTS = dict(ins=1.0, cass=1.0, ant=1.0, pnt=1.0)  # alpha beta gamma delta
 PREDICT_SOURCES = ("instance", "point")
-# Keys of ``data_samples`` each loss reads (added by ``onpoint_ext.datasets.WithTeacherTargets``).
+# Keys of ``data_samples`` each loss reads (added by the dataset wrapper
+# ``onpoint_ext.datasets.WithTeacherTargets``).
 TARGET_KEYS = dict(
     ins=("cls_target", "reg_target"),
     cass=("teacher_cas",),
