@@ -64,9 +64,9 @@ def probe() -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _onpoint_imports(tree: ast.AST) -> list[str]:
+def _imports_reaching(tree: ast.AST, packages: set[str]) -> list[str]:
     """Module names of ``import``/``from`` statements and ``import_module("...")`` /
-    ``__import__("...")`` calls that reach onpoint_ext."""
+    ``__import__("...")`` calls that reach one of the top-level ``packages``."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -78,7 +78,7 @@ def _onpoint_imports(tree: ast.AST) -> list[str]:
                 node.func, "id", "")
             if function in ("import_module", "__import__"):
                 found.append(str(node.args[0].value))
-    return [name for name in found if name.split(".")[0] == "onpoint_ext"]
+    return [name for name in found if name.split(".")[0] in packages]
 
 
 def test_no_oat_module_imports_the_plugin():
@@ -86,7 +86,22 @@ def test_no_oat_module_imports_the_plugin():
     offenders = {
         str(path.relative_to(REPO)): imports
         for path in OAT_FILES
-        if (imports := _onpoint_imports(ast.parse(path.read_text(), filename=str(path))))
+        if (imports := _imports_reaching(ast.parse(path.read_text(), filename=str(path)),
+                                         {"onpoint_ext"}))
+    }
+    assert offenders == {}
+
+
+def test_neither_library_nor_plugin_imports_the_developer_tools():
+    """``tools/pipeline`` and ``tools/upstream`` (importable from ``tools/``) and the scripts of
+    ``tools/`` and ``benchmarks/`` sit above both packages; nothing installed may need them."""
+    developer_tools = {"pipeline", "upstream", "tools", "benchmarks"}
+    files = OAT_FILES + sorted((REPO / "onpoint_ext").rglob("*.py"))
+    offenders = {
+        str(path.relative_to(REPO)): imports
+        for path in files
+        if (imports := _imports_reaching(ast.parse(path.read_text(), filename=str(path)),
+                                         developer_tools))
     }
     assert offenders == {}
 
