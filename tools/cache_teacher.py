@@ -18,13 +18,17 @@ from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
+from oat.cli import run_tool
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.features import FeatureStore
-from oat.cli import run_tool
 from oat.models.weights import load_model_weights
 from oat.registry import DATASETS, MODELS
 from onpoint_ext.teachers.cache import (
-    code_version, feature_file_identity, file_sha256, teacher_cache_entries, text_sha256,
+    code_version,
+    feature_file_identity,
+    file_sha256,
+    teacher_cache_entries,
+    text_sha256,
     write_teacher_cache,
 )
 from onpoint_ext.teachers.quality import format_quality, pseudo_label_quality

@@ -12,9 +12,9 @@ deltas per class; ``--json`` writes every number of both runs and the deltas.
 """
 import argparse
 
+from oat.cli import run_tool
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.readers import read_annotations
-from oat.cli import run_tool
 from oat.evaluation.compare import (
     format_per_class_comparison,
     format_run_comparison,

@@ -26,9 +26,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from oat.cli import run_tool
 from oat.datasets.annotations import SUBSETS, AnnotationSet, write_json_atomic
 from oat.datasets.readers import read_annotations
-from oat.cli import run_tool
 
 
 def read_input(path: str, subset: str | None, task: str | None, subset_map: dict | None,

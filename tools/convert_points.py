@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
+from oat.cli import run_tool
 from oat.datasets.points import read_lacp_points, sample_gaussian_points, write_points_csv
 from oat.datasets.readers import read_annotations
-from oat.cli import run_tool
 
 
 def main() -> None:

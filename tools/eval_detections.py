@@ -10,9 +10,9 @@ positives (ActivityNet reference behaviour); their number is printed.
 """
 import argparse
 
+from oat.cli import run_tool
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.readers import read_annotations
-from oat.cli import run_tool
 from oat.evaluation.metric import format_map_table, format_per_class_table
 from oat.evaluation.results import ground_truth_of_subset, read_results_json, to_json_value
 from oat.evaluation.tal_map import DEFAULT_TIOU_THRESHOLDS, evaluate_detections

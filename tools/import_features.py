@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-from oat.datasets.importers import LAYOUTS, import_features
 from oat.cli import run_tool
+from oat.datasets.importers import LAYOUTS, import_features
 
 
 def read_video_list(path: str, subset: str | None) -> list[str]:

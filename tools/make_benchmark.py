@@ -11,9 +11,9 @@ context before an action), the newer ones (``thumos14-mini-pa``, ``-wide``) ``pr
 """
 import argparse
 
+from oat.cli import run_tool
 from oat.datasets.synthetic import PRESETS, get_preset, make_benchmark
 from oat.datasets.synthetic.presets import GENERATORS, generator_of, with_generator
-from oat.cli import run_tool
 
 
 def parse_args() -> argparse.Namespace:

@@ -8,13 +8,14 @@ prints one row per seed and the mean +- std (docs/benchmark.md, "Pre-action cont
 """
 import argparse
 import dataclasses
+
 import numpy as np
 
+from oat.cli import run_tool
 from oat.datasets.annotations import write_json_atomic
 from oat.datasets.synthetic import PRESETS, get_preset
 from oat.datasets.synthetic.presets import GENERATORS, generator_of, with_generator
 from oat.datasets.synthetic.probe_report import HORIZONS, probe_benchmark
-from oat.cli import run_tool
 
 
 def parse_args() -> argparse.Namespace:

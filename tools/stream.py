@@ -26,8 +26,8 @@ from pathlib import Path
 import torch
 from mmengine.config import Config
 
-from oat.datasets.features import FeatureStore
 from oat.cli import add_config_arguments, load_config, run_tool
+from oat.datasets.features import FeatureStore
 from oat.inference import Detection, StreamingDetector, TimeBase
 from oat.inference.model_loading import load_trained_model, online_settings
 

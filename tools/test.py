@@ -11,8 +11,8 @@ import os
 
 from mmengine.runner import Runner
 
-from oat.datasets.annotations import write_json_atomic
 from oat.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
+from oat.datasets.annotations import write_json_atomic
 from oat.models.weights import load_model_weights
 
 

@@ -12,8 +12,8 @@ import os
 
 from mmengine.runner import Runner
 
-from oat.compat import finish_distributed, init_cpu_distributed
 from oat.cli import SELECTED_ON_TEST_MARKER, add_config_arguments, load_config, run_tool
+from oat.compat import finish_distributed, init_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from oat.inference.nms import check_forgetting
+
 
 class BatchedEmittedIndex:
     """``[start, end]`` segments emitted per (slot, class); see the module docstring.
@@ -20,9 +22,7 @@ class BatchedEmittedIndex:
 
     def __init__(self, threshold: float = 0.3, floor: float = 1.0,
                  forget_after: float | None = None) -> None:
-        if forget_after is not None and (forget_after < 0 or threshold < 0):
-            raise ValueError(f"forget_after={forget_after} needs forget_after >= 0 and an overlap "
-                             f"threshold >= 0 (got {threshold}) to be exact")
+        check_forgetting(threshold, forget_after)
         self.threshold = threshold
         self.floor = floor
         self.forget_after = forget_after

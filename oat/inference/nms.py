@@ -41,6 +41,14 @@ def classwise_nms(proposals: Proposals, threshold: float = 0.3, floor: float = 1
     return order[alive]
 
 
+def check_forgetting(threshold: float, forget_after: float | None) -> None:
+    """Forgetting old emitted segments is exact only for ``forget_after >= 0`` and an overlap
+    ``threshold >= 0`` (a segment that ended that long ago can no longer overlap a new one)."""
+    if forget_after is not None and (forget_after < 0 or threshold < 0):
+        raise ValueError(f"forget_after={forget_after} needs forget_after >= 0 and an overlap "
+                         f"threshold >= 0 (got {threshold}) to be exact")
+
+
 class EmittedIndex:
     """The segments already emitted for one video, grouped by class.
 
@@ -65,9 +73,7 @@ class EmittedIndex:
     def __init__(
         self, threshold: float = 0.3, floor: float = 1.0, forget_after: float | None = None
     ) -> None:
-        if forget_after is not None and (forget_after < 0 or threshold < 0):
-            raise ValueError(f"forget_after={forget_after} needs forget_after >= 0 and an overlap "
-                             f"threshold >= 0 (got {threshold}) to be exact")
+        check_forgetting(threshold, forget_after)
         self.threshold = threshold
         self.floor = floor
         self.forget_after = forget_after

@@ -21,6 +21,7 @@ from oat.datasets.features import FeatureStore
 from oat.datasets.points import read_points_csv
 from oat.datasets.readers import read_annotations
 from oat.evaluation.results import read_results_json
+from onpoint_ext.teachers.cache import TeacherCache
 from pipeline import plots, timelines
 from pipeline.atomic import write_text_atomic
 from pipeline.identity import resolve_config
@@ -28,7 +29,6 @@ from pipeline.signals import load_loss_curves, load_model, online_actionness
 from pipeline.spec import MethodSpec, PipelineSpec
 from pipeline.stages import PipelinePaths, checkpoint_of, stage_env
 from pipeline.state import PipelineState
-from onpoint_ext.teachers.cache import TeacherCache
 
 MAP_COLUMNS = [(f"mAP@{t:g}", f"{t:g}") for t in plots.TIOUS] + [
     ("avg_0.1:0.5", "avg 0.1:0.5"), ("avg_0.1:0.7", "avg 0.1:0.7")]

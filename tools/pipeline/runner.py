@@ -26,13 +26,22 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from mmengine.logging import MMLogger, print_log
 
 from pipeline.identity import (
-    config_text, consumed_entries, file_identity, fingerprint, input_files, resolve_config,
+    config_text,
+    consumed_entries,
+    file_identity,
+    fingerprint,
+    input_files,
+    resolve_config,
     strings_in,
 )
 from pipeline.processes import StageProcesses, last_line
 from pipeline.spec import PipelineSpec
 from pipeline.stages import (
-    PipelinePaths, Stage, build_stages, has_checkpoint, stage_env,
+    PipelinePaths,
+    Stage,
+    build_stages,
+    has_checkpoint,
+    stage_env,
 )
 from pipeline.state import PipelineState, StageRecord
 

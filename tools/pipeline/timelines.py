@@ -21,8 +21,8 @@ import numpy as np
 from oat.datasets.annotations import AnnotationSet, VideoAnnotation
 from oat.datasets.points import PointLabel
 from oat.evaluation.tal_map import VideoDetections
-from pipeline.plots import Curve, Lane, TimelineView, class_color
 from onpoint_ext.teachers.cache import TeacherCache
+from pipeline.plots import Curve, Lane, TimelineView, class_color
 
 Actionness = Callable[[str], np.ndarray]  # video id -> (T,) student actionness on its steps
 

@@ -5,10 +5,11 @@
 """
 import argparse
 
-from oat.datasets.readers import read_annotations
 from oat.cli import run_tool
+from oat.datasets.readers import read_annotations
 from onpoint_ext.teachers.tsaspc.background_points import (
-    sample_background_points, write_background_points,
+    sample_background_points,
+    write_background_points,
 )
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oat.cli import run_tool
 from oat.datasets.features import FeatureStore
 from oat.datasets.importers import LAYOUTS, import_features
-from oat.cli import run_tool
 
 TOOL = Path(__file__).resolve().parents[3] / "tools" / "import_features.py"
 

@@ -21,7 +21,11 @@ from oat.registry import MODELS
 from pipeline import tensorboard
 from pipeline.atomic import replaced_atomically, write_text_atomic
 from pipeline.identity import (
-    HASHED_FILE_LIMIT, file_identity, fingerprint, input_files, resolve_config,
+    HASHED_FILE_LIMIT,
+    file_identity,
+    fingerprint,
+    input_files,
+    resolve_config,
 )
 from pipeline.runner import PipelineRunner, StageFailed, decide
 from pipeline.spec import Seeds, load_pipeline, preset_config
