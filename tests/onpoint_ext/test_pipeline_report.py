@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from oat.datasets.annotations import AnnotationSet, Segment, VideoAnnotation
-from oat.evaluation.tal_map import VideoDetections
+from oat.evaluation.detection_inputs import VideoDetections
 from onpoint_ext.pipeline import plots, timelines
 from onpoint_ext.pipeline.report import table_cells
 from onpoint_ext.pipeline.signals import load_loss_curves, online_actionness
