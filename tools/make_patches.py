@@ -42,7 +42,8 @@ COMPONENTS = (
         "A two-layer MLP per window step that reads the encoder memory (B, W, E) and predicts\n"
         "class activation logits (B, W, C+1), background last. It is supervised by a teacher's\n"
         "CAS and its background channel can drive the decoder's actionness calibration.",
-        moves=(("onpoint_ext/heads/cass.py", "oat/models/cass_head.py"),),
+        moves=(("onpoint_ext/heads/memory_mlp.py", "oat/models/memory_mlp_head.py"),
+               ("onpoint_ext/heads/cass.py", "oat/models/cass_head.py")),
     ),
     Component(
         "anticipation-head",

@@ -13,14 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from oat.evaluation.detection_inputs import VideoGroundTruth
 from oat.evaluation.metric import DELAY_TIOU
 from oat.evaluation.results import read_results_json
-from oat.evaluation.tal_map import (
-    VideoGroundTruth,
-    average_keys,
-    evaluate_detections,
-    threshold_name,
-)
+from oat.evaluation.tal_map import average_keys, evaluate_detections, threshold_name
 
 DELAY_KEYS = ("delay_median", "delay_p90")
 

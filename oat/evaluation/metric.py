@@ -8,11 +8,10 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+from oat.evaluation.detection_inputs import VideoDetections, VideoGroundTruth
 from oat.evaluation.results import write_results_json
 from oat.evaluation.tal_map import (
     DEFAULT_TIOU_THRESHOLDS,
-    VideoDetections,
-    VideoGroundTruth,
     average_keys,
     evaluate_detections,
     threshold_name,

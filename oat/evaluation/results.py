@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from oat.datasets.annotations import AnnotationSet, write_json_atomic
-from oat.evaluation.tal_map import VideoDetections, VideoGroundTruth
+from oat.evaluation.detection_inputs import VideoDetections, VideoGroundTruth
 
 RESULTS_VERSION = "VERSION 1.3"
 EMIT_TIME_KEYS = ("emit_time", "gentime")  # ours first, then upstream OAT's name

@@ -16,34 +16,22 @@ with numpy instead of a Python loop per prediction:
 Online timing: ``emit_time - GT end`` (seconds, negative = emitted before the action ended) over
 the TPs, per threshold (AEDT, NaN without TPs) and its median / 90th percentile at ``delay_tiou``.
 An emit time of NaN means "unknown"; such TPs are left out of the timing statistics only.
+
+This module ranks, computes AP and aggregates; the input records and their checks are in
+:mod:`oat.evaluation.detection_inputs`, the matching in :mod:`oat.evaluation.tiou_matching`.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
 
 import numpy as np
+
+from oat.evaluation.detection_inputs import VideoDetections, VideoGroundTruth, flatten_videos
+from oat.evaluation.tiou_matching import match_all_thresholds
 
 DEFAULT_TIOU_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 # Named averages reported when both end points are among the thresholds (EGTEA/HAT, ours, OAT).
 STANDARD_AVERAGE_RANGES = ((0.1, 0.5), (0.1, 0.7), (0.3, 0.7))
-
-
-class VideoGroundTruth(NamedTuple):
-    """GT of one video: ``segments`` (N, 2) seconds [start, end], ``labels`` (N,) class indices."""
-
-    segments: np.ndarray
-    labels: np.ndarray
-
-
-class VideoDetections(NamedTuple):
-    """Predictions of one video: ``segments`` (K, 2) s, ``labels`` (K,) class indices,
-    ``scores`` (K,) confidences (higher = better), ``emit_times`` (K,) s or None (unknown)."""
-
-    segments: np.ndarray
-    labels: np.ndarray
-    scores: np.ndarray
-    emit_times: np.ndarray | None = None
 
 
 def threshold_name(threshold: float) -> str:
@@ -68,170 +56,6 @@ def average_keys(thresholds: Sequence[float]) -> dict[str, list[int]]:
         inside = (values >= lo - 1e-9) & (values <= hi + 1e-9)
         keys.setdefault(f"avg_{threshold_name(lo)}:{threshold_name(hi)}", np.flatnonzero(inside))
     return {key: idx.tolist() for key, idx in keys.items()}
-
-
-def _as_array(value, dtype, columns: int | None, what: str) -> np.ndarray:
-    """``value`` as a numpy array of shape (N,) (``columns`` None) or (N, columns)."""
-    array = np.asarray(value, dtype=dtype)
-    if array.size == 0:  # [] for a video without instances
-        array = array.reshape((0,) if columns is None else (0, columns))
-    expected = (array.shape[0] if array.ndim else -1,) + (() if columns is None else (columns,))
-    if array.shape != expected:
-        shape = "(N,)" if columns is None else f"(N, {columns})"
-        raise ValueError(f"{what}: expected shape {shape}, got {array.shape}")
-    return array
-
-
-def _check_segments(segments: np.ndarray, what: str) -> None:
-    """Finite segments with end >= start, else a ValueError naming the first bad row."""
-    bad = ~np.isfinite(segments).all(axis=1) | (segments[:, 1] < segments[:, 0])
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{what} segment {row}: expected finite [start, end] with end >= start, "
-                         f"got {segments[row].tolist()}")
-
-
-def _check_labels(labels: np.ndarray, num_classes: int, what: str) -> None:
-    """Class indices in ``[0, num_classes)``, else a ValueError naming the first bad one."""
-    bad = (labels < 0) | (labels >= num_classes)
-    if bad.any():
-        raise ValueError(f"{what}: label {int(labels[bad][0])} is not a class index in "
-                         f"[0, {num_classes})")
-
-
-def _flatten(ground_truth: Mapping, predictions: Mapping,
-             num_classes: int) -> tuple[dict, dict, list[str]]:
-    """Concatenate all videos into flat arrays (validating shapes, labels and segments).
-
-    Returns GT and prediction tables of arrays plus the video ids (index = ``"video"`` value).
-    """
-    video_index = {vid: i for i, vid in enumerate(ground_truth)}
-    no_rows = {"video": [np.zeros(0, np.int64)], "segments": [np.zeros((0, 2))],
-               "labels": [np.zeros(0, np.int64)], "scores": [np.zeros(0)], "emit": [np.zeros(0)]}
-    gt = {key: list(no_rows[key]) for key in ("video", "segments", "labels")}
-    for vid, (segments, labels) in ground_truth.items():
-        segments = _as_array(segments, np.float64, 2, f"ground truth of video {vid!r}")
-        labels = _as_array(labels, np.int64, None, f"ground-truth labels of video {vid!r}")
-        if len(labels) != len(segments):
-            raise ValueError(f"ground truth of video {vid!r}: {len(segments)} segments but "
-                             f"{len(labels)} labels")
-        _check_segments(segments, f"ground truth of video {vid!r},")
-        _check_labels(labels, num_classes, f"ground truth of video {vid!r}")
-        gt["video"].append(np.full(len(labels), video_index[vid], dtype=np.int64))
-        gt["segments"].append(segments)
-        gt["labels"].append(labels)
-    pred = {key: list(rows) for key, rows in no_rows.items()}
-    for vid, detections in predictions.items():
-        segments, labels, scores, emit = VideoDetections(*detections)
-        what = f"predictions of video {vid!r}"
-        segments = _as_array(segments, np.float64, 2, what)
-        labels = _as_array(labels, np.int64, None, f"{what}, labels")
-        scores = _as_array(scores, np.float64, None, f"{what}, scores")
-        emit = np.full(len(labels), np.nan) if emit is None else _as_array(
-            emit, np.float64, None, f"{what}, emit_times")
-        if not len(segments) == len(labels) == len(scores) == len(emit):
-            raise ValueError(f"{what}: segments, labels, scores and emit_times differ in length")
-        if not np.isfinite(scores).all():
-            raise ValueError(f"{what}: scores must be finite")
-        _check_segments(segments, f"{what},")
-        _check_labels(labels, num_classes, what)
-        # Videos without GT get an index past the GT videos: all their predictions are FPs.
-        index = video_index.setdefault(vid, len(video_index))
-        pred["video"].append(np.full(len(labels), index, dtype=np.int64))
-        for key, value in zip(("segments", "labels", "scores", "emit"),
-                              (segments, labels, scores, emit)):
-            pred[key].append(value)
-    gt = {key: np.concatenate(rows) for key, rows in gt.items()}
-    pred = {key: np.concatenate(rows) for key, rows in pred.items()}
-    return gt, pred, list(video_index)
-
-
-def _candidate_pairs(gt: dict, pred: dict, min_threshold: float) -> tuple[np.ndarray, ...]:
-    """(prediction, GT, tIoU) for every same-video same-class pair with tIoU >= min_threshold.
-
-    Pairs are sorted by prediction, then by the prediction's preference (tIoU descending, then
-    GT index ascending). Built without a Python loop, and only for GT that can reach the
-    threshold: tIoU >= t needs overlap and ``|g| <= |p| / t``, so the GT start lies in
-    ``[p_start - |p| / t, p_end]``. GT are sorted on one float key ``group * span + start``
-    (group = video and class) and each prediction takes the key range of its window, widened by
-    a margin; the exact tests below drop the extra pairs.
-    """
-    num_classes = int(max(gt["labels"].max(initial=-1), pred["labels"].max(initial=-1))) + 1
-    times = np.concatenate([gt["segments"].ravel(), pred["segments"].ravel()])
-    origin = times.min()
-    span = 2.0 * (times.max() - origin) + 1.0  # keeps the groups' key ranges far apart
-    margin = 1e-6 * span
-    gt_group = gt["video"] * num_classes + gt["labels"]
-    gt_key = gt_group * span + (gt["segments"][:, 0] - origin)
-    gt_order = np.argsort(gt_key, kind="stable")
-    pred_group = pred["video"] * num_classes + pred["labels"]
-    p_start, p_end = pred["segments"][:, 0], pred["segments"][:, 1]
-    earliest_start = np.maximum(p_start - (p_end - p_start) / min_threshold - origin, 0.0)
-    first = np.searchsorted(gt_key[gt_order], pred_group * span + earliest_start - margin)
-    count = np.searchsorted(gt_key[gt_order], pred_group * span + (p_end - origin) + margin,
-                            side="right") - first
-    pair_pred = np.repeat(np.arange(len(pred_group)), count)
-    offset_in_window = np.arange(len(pair_pred)) - np.repeat(np.cumsum(count) - count, count)
-    pair_gt = gt_order[np.repeat(first, count) + offset_in_window]
-    p_seg, g_seg = pred["segments"][pair_pred], gt["segments"][pair_gt]
-    inter = np.clip(np.minimum(p_seg[:, 1], g_seg[:, 1]) - np.maximum(p_seg[:, 0], g_seg[:, 0]),
-                    0.0, None)
-    union = (p_seg[:, 1] - p_seg[:, 0]) + (g_seg[:, 1] - g_seg[:, 0]) - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tiou = np.where(union > 0, inter / union, 0.0)
-    keep = (tiou >= min_threshold) & (gt_group[pair_gt] == pred_group[pair_pred])
-    pair_pred, pair_gt, tiou = pair_pred[keep], pair_gt[keep], tiou[keep]
-    preference = np.lexsort((pair_gt, -tiou, pair_pred))
-    return pair_pred[preference], pair_gt[preference], tiou[preference]
-
-
-def greedy_match(pair_pred: np.ndarray, pair_gt: np.ndarray, num_pred: int,
-                 num_gt: int) -> np.ndarray:
-    """Matched GT index per prediction (-1 = FP) of the sequential greedy matching.
-
-    The reference visits predictions one by one in rank order (prediction index = rank); each
-    takes its most preferred GT that is still free. We decide many predictions per round: a
-    prediction whose preferred free GT is wanted by no earlier undecided prediction gets it
-    for sure (nobody before it can take it, and every GT it prefers is already taken for good),
-    and the earliest undecided prediction always qualifies, so every round makes progress.
-    Predictions left without a free candidate are FPs. Rounds are few in practice (about the
-    length of the longest chain of competing duplicates).
-
-    Args:
-        pair_pred, pair_gt: candidate pairs (P,), sorted by prediction then preference.
-    """
-    matched = np.full(num_pred, -1, dtype=np.int64)
-    taken = np.zeros(num_gt, dtype=bool)
-    alive = np.ones(len(pair_pred), dtype=bool)
-    while True:
-        alive &= ~taken[pair_gt] & (matched[pair_pred] < 0)
-        live = np.flatnonzero(alive)
-        if live.size == 0:
-            return matched
-        preds, gts = pair_pred[live], pair_gt[live]
-        is_first = np.r_[True, preds[1:] != preds[:-1]]  # first live pair = preferred free GT
-        wanted_pred, wanted_gt = preds[is_first], gts[is_first]
-        earliest = np.full(num_gt, num_pred, dtype=np.int64)
-        np.minimum.at(earliest, gts, preds)  # earliest undecided prediction wanting each GT
-        safe = earliest[wanted_gt] == wanted_pred
-        matched[wanted_pred[safe]] = wanted_gt[safe]
-        taken[wanted_gt[safe]] = True
-
-
-def _match_all_thresholds(gt: dict, pred: dict, thresholds: list[float]) -> np.ndarray:
-    """Matched GT index (-1 = FP) per threshold and ranked prediction: (T, P).
-
-    All thresholds go through one ``greedy_match``: threshold t works on its own copy of the
-    predictions (index + t * P) and of the GT (index + t * G), so the copies never interact.
-    """
-    pair_pred, pair_gt, pair_tiou = _candidate_pairs(gt, pred, min(thresholds))
-    num_p, num_g = len(pred["labels"]), len(gt["labels"])
-    copies = [np.flatnonzero(pair_tiou >= t) for t in thresholds]
-    stacked_pred = np.concatenate([pair_pred[c] + t * num_p for t, c in enumerate(copies)])
-    stacked_gt = np.concatenate([pair_gt[c] + t * num_g for t, c in enumerate(copies)])
-    matched = greedy_match(stacked_pred, stacked_gt, num_p * len(thresholds),
-                           num_g * len(thresholds)).reshape(len(thresholds), num_p)
-    return np.where(matched >= 0, matched - np.arange(len(thresholds))[:, None] * num_g, -1)
 
 
 def interpolated_average_precision(true_positive: np.ndarray, num_gt: int) -> np.ndarray:
@@ -290,7 +114,7 @@ def evaluate_detections(
                          f"and delay_tiou={delay_tiou}")
     if unknown_labels not in ("error", "skip"):
         raise ValueError(f"unknown_labels must be 'error' or 'skip', got {unknown_labels!r}")
-    gt, pred, video_ids = _flatten(ground_truth, predictions, len(names))
+    gt, pred, video_ids = flatten_videos(ground_truth, predictions, len(names))
     if len(gt["labels"]) == 0:
         raise ValueError("ground truth has no action instance: nothing to evaluate")
     num_gt = np.bincount(gt["labels"], minlength=len(names))
@@ -307,7 +131,7 @@ def evaluate_detections(
     rank = np.lexsort((-pred["scores"], pred["labels"]))
     pred = {key: value[rank] for key, value in pred.items()}
     matched_thresholds = thresholds + ([delay_tiou] if delay_tiou not in thresholds else [])
-    matched = _match_all_thresholds(gt, pred, matched_thresholds)
+    matched = match_all_thresholds(gt, pred, matched_thresholds)
     true_positive = matched >= 0
 
     ap = np.full((len(thresholds), len(names)), np.nan)

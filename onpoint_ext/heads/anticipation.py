@@ -7,28 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import nn
 
 from oat.registry import MODELS
-from oat.models.heads import two_layer_mlp
+from onpoint_ext.heads.memory_mlp import MemoryMLPHead
 
 
 @MODELS.register_module()
-class AnticipationHead(nn.Module):
+class AnticipationHead(MemoryMLPHead):
     """Mean-pool ``F (B, W, E)`` over the window, then a two-layer MLP -> C logits ``(B, C)``.
 
     There is no background output: each class is an independent "occurs soon" sigmoid.
-
-    Args:
-        num_classes: C, action classes without background.
-        embed_dim: E, width of the encoder output.
-        hidden_dim: MLP width; defaults to ``embed_dim``.
+    Args: as :class:`~onpoint_ext.heads.memory_mlp.MemoryMLPHead` (C, E, hidden width).
     """
 
-    def __init__(self, num_classes: int, embed_dim: int = 1024, hidden_dim: int | None = None):
-        super().__init__()
-        hidden_dim = hidden_dim or embed_dim
-        self.mlp = two_layer_mlp(embed_dim, hidden_dim, num_classes)
+    background_output = False
 
     def forward(self, memory: torch.Tensor) -> torch.Tensor:
         """Encoder output ``(B, W, E)`` -> anticipation logits ``(B, C)``."""

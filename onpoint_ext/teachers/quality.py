@@ -18,7 +18,8 @@ import numpy as np
 
 from oat.datasets.annotations import AnnotationSet
 from oat.datasets.timebase import steps_to_seconds
-from oat.evaluation.tal_map import VideoDetections, VideoGroundTruth, evaluate_detections
+from oat.evaluation.detection_inputs import VideoDetections, VideoGroundTruth
+from oat.evaluation.tal_map import evaluate_detections
 from onpoint_ext.teachers.cache import TeacherSegments
 
 

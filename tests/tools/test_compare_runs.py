@@ -16,7 +16,7 @@ from oat.evaluation.compare import (
     score_runs,
 )
 from oat.evaluation.results import ground_truth_of_subset, write_results_json
-from oat.evaluation.tal_map import VideoDetections
+from oat.evaluation.detection_inputs import VideoDetections
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "compare_runs.py"
 CLASSES = ["jump", "run"]

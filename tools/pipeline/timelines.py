@@ -20,7 +20,7 @@ import numpy as np
 
 from oat.datasets.annotations import AnnotationSet, VideoAnnotation
 from oat.datasets.points import PointLabel
-from oat.evaluation.tal_map import VideoDetections
+from oat.evaluation.detection_inputs import VideoDetections
 from onpoint_ext.teachers.cache import TeacherCache
 from pipeline.plots import Curve, Lane, TimelineView, class_color
 

@@ -15,7 +15,7 @@ from oat.datasets.annotations import (
     write_json_atomic,
 )
 from oat.evaluation.results import write_results_json
-from oat.evaluation.tal_map import VideoDetections
+from oat.evaluation.detection_inputs import VideoDetections
 
 TOOL = Path(__file__).resolve().parents[3] / "tools" / "eval_detections.py"
 

@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from oat.evaluation.results import read_results_json, write_results_json
-from oat.evaluation.tal_map import VideoDetections
+from oat.evaluation.detection_inputs import VideoDetections
 
 CLASSES = ["jump", "run"]
 

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from oat.datasets.annotations import AnnotationSet, Segment, VideoAnnotation
-from oat.evaluation.tal_map import VideoDetections
+from oat.evaluation.detection_inputs import VideoDetections
 from pipeline import plots, timelines
 from pipeline.report import table_cells
 from pipeline.signals import load_loss_curves, online_actionness
