@@ -33,7 +33,9 @@ PLUGIN_FOLDERS = ["onpoint_ext", "tests/onpoint_ext"]  # empty once the whole se
 AUTHOR, EMAIL, DATE = "OnPoint authors", "onpoint@users.noreply.github.com", "2026-01-01T00:00:00Z"
 # The series' own machinery is not part of what it moves (its table names onpoint_ext paths).
 NOT_IN_SERIES = ("patches/", "tools/make_patches.py", "tests/tools/upstream/test_patches.py")
-ONPOINT_CONFIGS = ("configs/onpoint/*.py", "configs/baselines/*.py")
+ONPOINT_CONFIGS = (
+    "configs/_base_/point_supervised/*.py", "configs/onpoint/*.py", "configs/baselines/*.py"
+)
 
 COMPONENTS = (
     Component(

@@ -1,17 +1,10 @@
 # "HR-Pro + OAT-ONMS" on fineaction (onpoint-spec §6; see oat-pseudo_hrpro_thumos14.py):
 # vanilla OAT (its config unchanged) trained on the teacher's pseudo segments.
-_base_ = "../oat/oat_fineaction.py"
+_base_ = "../_base_/point_supervised/oat_fineaction.py"
 custom_imports = dict(imports=["onpoint_ext"], allow_failed_imports=False)
 
 teacher_cache = "{{$ONPOINT_TEACHER_CACHE:work_dirs/teachers/hrpro_fineaction.h5}}"
 
-_base_.train_dataloader.dataset.with_targets = False  # ground truth never becomes a target
-# No ground-truth segment chooses the checkpoint either (as oat-pseudo_hrpro_thumos14.py).
-_base_.train_dataloader.dataset.holdout = "all"
-val_dataloader = None
-val_evaluator = None
-val_cfg = None
-default_hooks = dict(checkpoint=dict(save_best=None))
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,

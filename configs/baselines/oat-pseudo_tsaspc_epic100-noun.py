@@ -1,17 +1,10 @@
 # "TSASPC + OAT-ONMS" on epic100-noun (onpoint-spec §6; see oat-pseudo_hrpro_thumos14.py):
 # vanilla OAT (its config unchanged) trained on the teacher's pseudo segments.
-_base_ = "../oat/oat_epic100-noun.py"
+_base_ = "../_base_/point_supervised/oat_epic100-noun.py"
 custom_imports = dict(imports=["onpoint_ext"], allow_failed_imports=False)
 
 teacher_cache = "{{$ONPOINT_TEACHER_CACHE:work_dirs/teachers/tsaspc_epic100-noun.h5}}"
 
-_base_.train_dataloader.dataset.with_targets = False  # ground truth never becomes a target
-# No ground-truth segment chooses the checkpoint either (as oat-pseudo_hrpro_thumos14.py).
-_base_.train_dataloader.dataset.holdout = "all"
-val_dataloader = None
-val_evaluator = None
-val_cfg = None
-default_hooks = dict(checkpoint=dict(save_best=None))
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,

@@ -1,7 +1,7 @@
 # OnPoint on the built-in `thumos14-mini` benchmark (GENERATED features, 5 classes): the
 # benchmark's small OAT student, the HR-Pro teacher cache built from configs/teachers/
 # hrpro_bench-thumos14-mini.py, and the benchmark's Gaussian points.
-_base_ = "../oat/oat_bench-thumos14-mini.py"
+_base_ = "../_base_/point_supervised/oat_bench-thumos14-mini.py"
 custom_imports = dict(imports=["onpoint_ext"], allow_failed_imports=False)
 
 horizon = 16  # W', anticipation horizon in steps (THUMOS setting)
@@ -9,14 +9,6 @@ teacher_cache = "{{$ONPOINT_TEACHER_CACHE:work_dirs/bench/thumos14-mini/teacher_
 points_file = "{{$BENCH_DIR:work_dirs/bench/thumos14-mini}}/points.csv"
 
 _base_.model.decoder.type = "ActionnessCalibratedDecoder"  # same weights as OAT's decoder
-_base_.train_dataloader.dataset.with_targets = False  # ground truth never becomes a target
-# Point supervision all the way: no ground-truth segment chooses the checkpoint either, so
-# train on every training video and keep the last checkpoint [our choice].
-_base_.train_dataloader.dataset.holdout = "all"
-val_dataloader = None
-val_evaluator = None
-val_cfg = None
-default_hooks = dict(checkpoint=dict(save_best=None))
 model = dict(
     _delete_=True,
     type="OnPointDistiller",

@@ -1,6 +1,6 @@
 # OnPoint on THUMOS'14 (onpoint-spec §3-§4): HR-Pro teacher (frozen cache), LACP points,
 # OAT student at paper size with the actionness-calibrated decoder.
-_base_ = "../oat/oat_thumos14.py"
+_base_ = "../_base_/point_supervised/oat_thumos14.py"
 custom_imports = dict(imports=["onpoint_ext"], allow_failed_imports=False)
 
 horizon = 16  # W', anticipation horizon in steps
@@ -8,14 +8,6 @@ teacher_cache = "{{$ONPOINT_TEACHER_CACHE:work_dirs/teachers/hrpro_thumos14.h5}}
 points_file = "{{$THUMOS14_POINTS:data/thumos14/points.csv}}"  # LACP points, canonical CSV
 
 _base_.model.decoder.type = "ActionnessCalibratedDecoder"  # same weights as OAT's decoder
-_base_.train_dataloader.dataset.with_targets = False  # ground truth never becomes a target
-# Point supervision all the way: no ground-truth segment chooses the checkpoint either, so
-# train on every training video and keep the last checkpoint [our choice].
-_base_.train_dataloader.dataset.holdout = "all"
-val_dataloader = None
-val_evaluator = None
-val_cfg = None
-default_hooks = dict(checkpoint=dict(save_best=None))
 model = dict(
     _delete_=True,
     type="OnPointDistiller",
