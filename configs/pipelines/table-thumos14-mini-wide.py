@@ -5,7 +5,7 @@
 # seed of one before the next), so a run cut short still has whole methods. One work dir per
 # benchmark seed; the two benchmark seeds run side by side, one stage each:
 #   for b in 0 1; do
-#     python tools/run_pipeline.py --pipeline configs/pipelines/table-thumos14-mini-wide.py \
+#     OMP_NUM_THREADS=1 python tools/run_pipeline.py --pipeline configs/pipelines/table-thumos14-mini-wide.py \
 #         --work-dir work_dirs/table/bench$b --benchmark-seed $b --teacher-seed 1$b \
 #         --student-seeds 0 1 2 --jobs 1 &
 #   done; wait
