@@ -3,9 +3,11 @@
     python benchmarks/diagnose_seeds.py --pipeline configs/pipelines/bench-thumos14-mini-ablations.py \
         work_dirs/sweep/seed0 work_dirs/sweep/seed1 work_dirs/sweep/seed2
 
-Prints markdown tables (numbers from the run folders of ``tools/run_pipeline.py --seed S``):
+Prints markdown tables (numbers from the work dirs of ``tools/run_pipeline.py``: one per
+``--seed S``, or one per benchmark seed with ``--student-seeds``, whose method folders
+``<method>-s<S>`` are pooled per method):
 
-1. Pseudo-label quality per seed, against the training split's ground truth (diagnostics only):
+1. Pseudo-label quality per run, against the training split's ground truth (diagnostics only):
    precision / recall of the teacher's pseudo segments at tIoU 0.5 and 0.7, the mean tIoU of
    the pseudo segments matched at 0.5 (how tight their boundaries are), the teacher's offline
    test mAP, next to each method's online avg mAP 0.1:0.7 and mAP@0.7.
@@ -30,12 +32,14 @@ from onpoint_ext.teachers.cache import TeacherCache
 from onpoint_ext.teachers.quality import pseudo_label_quality
 
 CACHE = os.path.join("teacher_cache", "teacher_cache.h5")
+STATE_FILE = "pipeline_state.json"
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pipeline", required=True, help="pipeline config (method names, order)")
-    parser.add_argument("runs", nargs="+", help="pipeline work dirs, one per seed")
+    parser.add_argument("runs", nargs="+", help="pipeline work dirs (one per --seed, or per "
+                        "benchmark seed with --student-seeds)")
     return parser.parse_args()
 
 
@@ -44,6 +48,15 @@ def _json(path: str) -> dict | None:
         return None
     with open(path) as f:
         return json.load(f)
+
+
+def _plan(run: str) -> dict:
+    """The stage plan a pipeline run recorded (its method folders and their groups)."""
+    plan = (_json(os.path.join(run, STATE_FILE)) or {}).get("plan") or {}
+    if "methods" not in plan:
+        raise ValueError(f"{run}: no {STATE_FILE} with a field plan.methods "
+                         "(not a finished pipeline work dir?)")
+    return plan
 
 
 def matched_tiou(annotations, cache: TeacherCache, min_tiou: float = 0.5) -> float:
@@ -92,32 +105,57 @@ def final_losses(run: str, method: str) -> dict[str, float]:
     return {k: float(np.mean([row[k] for row in tail if k in row])) for k in keys}
 
 
+def method_folders(run: str) -> dict[str, list[str]]:
+    """``{method group: [method folder, ...]}`` of one run: one folder per student seed
+    (``<method>-s<S>``, ``--student-seeds``) or the method's own key (``--seed``)."""
+    folders: dict[str, list[str]] = {}
+    for method in _plan(run)["methods"]:
+        folders.setdefault(method.get("group") or method["key"], []).append(method["key"])
+    return folders
+
+
+def _mean_or_dash(values: list[float], scale: float = 1.0) -> str:
+    return f"{scale * np.mean(values):.1f}" if values else "-"
+
+
 def quality_table(spec: Config, runs: list[str]) -> list[str]:
+    """One row per run: pseudo-label quality and each method's avg / @0.7 (mean over the
+    run's student seeds)."""
     methods = [(k, m["name"]) for k, m in spec.methods.items()]
-    header = ["seed", "P@0.5", "R@0.5", "P@0.7", "R@0.7", "matched tIoU", "teacher offline"]
+    header = ["run", "P@0.5", "R@0.5", "P@0.7", "R@0.7", "matched tIoU", "teacher offline"]
     header += [f"{name} avg / @0.7" for _, name in methods]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for run in runs:
         quality = teacher_quality(run)
+        folders = method_folders(run)
         cells = [os.path.basename(os.path.normpath(run))]
         cells += [f"{100 * quality[k]:.1f}" for k in ("P@0.5", "R@0.5", "P@0.7", "R@0.7")]
         cells += [f"{quality['tIoU']:.3f}", f"{100 * quality['teacher']:.1f}"]
         for key, _ in methods:
-            metrics = _json(os.path.join(run, "methods", key, "test", "metrics.json"))
-            cells.append("-" if metrics is None else
-                         f"{100 * metrics['avg_0.1:0.7']:.1f} / {100 * metrics['mAP@0.7']:.1f}")
+            tests = [_json(os.path.join(run, "methods", folder, "test", "metrics.json"))
+                     for folder in folders.get(key, [])]
+            tests = [metrics for metrics in tests if metrics is not None]
+            cells.append("-" if not tests else
+                         _mean_or_dash([m["avg_0.1:0.7"] for m in tests], 100) + " / "
+                         + _mean_or_dash([m["mAP@0.7"] for m in tests], 100))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 def loss_table(spec: Config, runs: list[str]) -> list[str]:
-    per_method = {key: [final_losses(run, key) for run in runs] for key in spec.methods}
-    keys = sorted({k for losses in per_method.values() for run in losses for k in run})
-    lines = ["| method | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 1)]
+    """Final losses per method: mean ± std over every (run, student seed) that trained."""
+    per_method = {key: [] for key in spec.methods}
+    for run in runs:
+        for key, folders in method_folders(run).items():
+            if key in per_method:
+                per_method[key] += [final_losses(run, folder) for folder in folders]
+    keys = sorted({k for losses in per_method.values() for unit in losses for k in unit})
+    lines = ["| method | units | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 2)]
     for key, method in spec.methods.items():
-        cells = []
+        units = [unit for unit in per_method[key] if unit]
+        cells = [str(len(units))]
         for loss in keys:
-            values = [run[loss] for run in per_method[key] if loss in run]
+            values = [unit[loss] for unit in units if loss in unit]
             cells.append(f"{np.mean(values):.3f} ± {np.std(values, ddof=1):.3f}"
                          if len(values) > 1 else (f"{values[0]:.3f}" if values else "-"))
         lines.append(f"| {method['name']} | " + " | ".join(cells) + " |")
@@ -127,10 +165,10 @@ def loss_table(spec: Config, runs: list[str]) -> list[str]:
 def main() -> None:
     args = parse_args()
     spec = Config.fromfile(args.pipeline)  # only names and order are read here
-    print("Pseudo labels (train split) and results per seed (%, GENERATED features)\n")
+    print("Pseudo labels (train split) and results per run (%, GENERATED features)\n")
     print("\n".join(quality_table(spec, args.runs)))
     print("\nFinal training losses (mean over the last quarter of logged iterations; "
-          "mean ± std over seeds)\n")
+          "mean ± std over every trained (run, student seed))\n")
     print("\n".join(loss_table(spec, args.runs)))
 
 

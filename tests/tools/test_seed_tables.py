@@ -46,3 +46,27 @@ def test_final_losses_average_the_last_quarter_of_the_logged_iterations(tmp_path
     (scalars / "scalars.json").write_text("\n".join(json.dumps(row) for row in rows))
     losses = _module("diagnose_seeds").final_losses(str(tmp_path / "run"), "m")
     assert losses == {"loss": pytest.approx(7.5)}  # steps 7 and 8 of 8 logged iterations
+
+
+def _trained(run: Path, folder: str, final_loss: float) -> None:
+    scalars = run / "methods" / folder / "train" / "20260101_000000" / "vis_data"
+    scalars.mkdir(parents=True)
+    (scalars / "scalars.json").write_text(json.dumps({"step": 1, "loss": final_loss}))
+
+
+def test_loss_table_pools_every_student_seed_of_a_method_across_runs(tmp_path):
+    pipeline = tmp_path / "pipeline.py"
+    pipeline.write_text("methods = dict(onpoint=dict(name='OnPoint'), oat=dict(name='OAT'))\n")
+    runs = []
+    for bench, losses in enumerate(([1.0, 2.0], [3.0])):
+        run = tmp_path / f"bench{bench}"
+        plan = [dict(key=f"onpoint-s{seed}", group="onpoint") for seed in range(len(losses))]
+        plan.append(dict(key="oat-s0", group="oat"))  # planned, not trained yet
+        run.mkdir()
+        (run / "pipeline_state.json").write_text(json.dumps({"plan": {"methods": plan}}))
+        for seed, loss in enumerate(losses):
+            _trained(run, f"onpoint-s{seed}", loss)
+        runs.append(str(run))
+    lines = _module("diagnose_seeds").loss_table(Config.fromfile(str(pipeline)), runs)
+    assert lines[2] == "| OnPoint | 3 | 2.000 ± 1.000 |"  # 1, 2 (bench 0) and 3 (bench 1)
+    assert lines[3] == "| OAT | 0 | - |"
