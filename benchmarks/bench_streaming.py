@@ -12,6 +12,8 @@
    counts the projection of all W frames).
 3. Throughput with 8 and 32 streams stepping together: seconds per step / (S x floor).
 4. Memory over a long stream (smaller model, same code path): RSS sampled along the stream.
+5. ``--profile N``: where a batch-1 step's time goes (torch.profiler over N steps): the share
+   of CPU time in dense matmul kernels, i.e. what no change outside the matmuls can win.
 
 Measurements run round-robin and each round is divided by the floor measured just before it,
 so that load from other processes on a shared machine affects both alike.
@@ -97,6 +99,25 @@ def report(results: dict, streams: dict) -> None:
               f"  x floor: best {ratios.min():.2f}  median {np.median(ratios):.2f}", flush=True)
 
 
+MATMUL_OPS = ("aten::addmm", "aten::mm", "aten::_addmm_activation", "aten::bmm", "aten::matmul")
+
+
+def matmul_time_share(step, steps: int) -> tuple[float, list[tuple[str, float]]]:
+    """(share of self CPU time in dense matmul kernels, the 5 costliest ops and their shares)
+    over ``steps`` calls of ``step`` under ``torch.profiler``."""
+    from torch.profiler import ProfilerActivity, profile
+
+    step()  # warm-up
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            step()
+    self_us = {event.key: event.self_cpu_time_total for event in prof.key_averages()}
+    total = sum(self_us.values())
+    top = sorted(self_us.items(), key=lambda item: -item[1])[:5]
+    share = sum(self_us.get(op, 0.0) for op in MATMUL_OPS) / total
+    return share, [(name, us / total) for name, us in top]
+
+
 def long_stream_memory(steps: int) -> None:
     """RSS along a long stream of a smaller model (E 256, D_in 1024, W 64, 20 classes)."""
     torch.manual_seed(0)
@@ -122,6 +143,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds at batch 1")
     parser.add_argument("--long-steps", type=int, default=2000)
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile N batch-1 streaming steps (0: skip)")
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     long_stream_memory(args.long_steps)
@@ -141,6 +164,11 @@ def main() -> None:
                  plain_eval_forward_of_a_window=window_flops)
     print("batch 1 (one stream):")
     report(interleaved_ratios(single, flops, args.rounds), dict.fromkeys(single, 1))
+    if args.profile:
+        share, top = matmul_time_share(single["streaming"], args.profile)
+        print(f"profile of {args.profile} batch-1 streaming steps: {100 * share:.1f} % of CPU "
+              "time in dense matmul kernels; costliest ops: "
+              + ", ".join(f"{name} {100 * part:.1f} %" for name, part in top))
     for streams, rounds in ((8, 3), (32, 2)):
         print(f"{streams} streams stepping together:")
         name = f"streaming_{streams}_streams"
