@@ -7,7 +7,8 @@
 # seeds run side by side, one stage each:
 #   for b in 0 1; do
 #     OMP_NUM_THREADS=1 python tools/run_pipeline.py \
-#         --pipeline configs/pipelines/table-thumos14-mini-wide.py --work-dir work_dirs/table/bench$b --benchmark-seed $b --teacher-seed 1$b \
+#         --pipeline configs/pipelines/table-thumos14-mini-wide.py \
+#         --work-dir work_dirs/table/bench$b --benchmark-seed $b --teacher-seed 1$b \
 #         --student-seeds 0 1 --jobs 1 &
 #   done; wait
 #   python benchmarks/paired_comparison.py work_dirs/table/bench0 work_dirs/table/bench1 \
