@@ -142,13 +142,19 @@ def quality_table(spec: Config, runs: list[str]) -> list[str]:
     return lines
 
 
+def _finished(run: str, folder: str) -> bool:
+    return os.path.isfile(os.path.join(run, "methods", folder, "test", "metrics.json"))
+
+
 def loss_table(spec: Config, runs: list[str]) -> list[str]:
-    """Final losses per method: mean ± std over every (run, student seed) that trained."""
+    """Final losses per method: mean ± std over every (run, student seed) that finished
+    (its test has metrics: a training still running would add its early losses)."""
     per_method = {key: [] for key in spec.methods}
     for run in runs:
         for key, folders in method_folders(run).items():
             if key in per_method:
-                per_method[key] += [final_losses(run, folder) for folder in folders]
+                per_method[key] += [final_losses(run, folder) for folder in folders
+                                    if _finished(run, folder)]
     keys = sorted({k for losses in per_method.values() for unit in losses for k in unit})
     lines = ["| method | units | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 2)]
     for key, method in spec.methods.items():

@@ -48,10 +48,13 @@ def test_final_losses_average_the_last_quarter_of_the_logged_iterations(tmp_path
     assert losses == {"loss": pytest.approx(7.5)}  # steps 7 and 8 of 8 logged iterations
 
 
-def _trained(run: Path, folder: str, final_loss: float) -> None:
+def _trained(run: Path, folder: str, final_loss: float, tested: bool = True) -> None:
     scalars = run / "methods" / folder / "train" / "20260101_000000" / "vis_data"
     scalars.mkdir(parents=True)
     (scalars / "scalars.json").write_text(json.dumps({"step": 1, "loss": final_loss}))
+    if tested:
+        (run / "methods" / folder / "test").mkdir()
+        (run / "methods" / folder / "test" / "metrics.json").write_text("{}")
 
 
 def test_loss_table_pools_every_student_seed_of_a_method_across_runs(tmp_path):
@@ -61,11 +64,12 @@ def test_loss_table_pools_every_student_seed_of_a_method_across_runs(tmp_path):
     for bench, losses in enumerate(([1.0, 2.0], [3.0])):
         run = tmp_path / f"bench{bench}"
         plan = [dict(key=f"onpoint-s{seed}", group="onpoint") for seed in range(len(losses))]
-        plan.append(dict(key="oat-s0", group="oat"))  # planned, not trained yet
+        plan.append(dict(key="oat-s0", group="oat"))  # still training: not counted
         run.mkdir()
         (run / "pipeline_state.json").write_text(json.dumps({"plan": {"methods": plan}}))
         for seed, loss in enumerate(losses):
             _trained(run, f"onpoint-s{seed}", loss)
+        _trained(run, "oat-s0", 9.0, tested=False)
         runs.append(str(run))
     lines = _module("diagnose_seeds").loss_table(Config.fromfile(str(pipeline)), runs)
     assert lines[2] == "| OnPoint | 3 | 2.000 ± 1.000 |"  # 1, 2 (bench 0) and 3 (bench 1)
