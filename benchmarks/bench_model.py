@@ -47,11 +47,11 @@ def matmul_flops_per_second(size: int = 1024, repeats: int = 5) -> float:
     """Best-of-``repeats`` FLOP/s of a ``size``-cubed fp32 matmul in this process."""
     left, right = torch.randn(size, size), torch.randn(size, size)
     torch.mm(left, right)
-    best = min(_seconds(lambda: torch.mm(left, right)) for _ in range(repeats))
+    best = min(seconds_of(lambda: torch.mm(left, right)) for _ in range(repeats))
     return 2 * size**3 / best
 
 
-def _seconds(fn) -> float:
+def seconds_of(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
@@ -62,7 +62,7 @@ def bench_eval_forward(model: OATDetector, batch: int, repeats: int) -> float:
     windows = torch.randn(batch, model.window, model.feat_dim)
     with torch.inference_mode():
         model(windows)
-        return float(np.median([_seconds(lambda: model(windows)) for _ in range(repeats)]))
+        return float(np.median([seconds_of(lambda: model(windows)) for _ in range(repeats)]))
 
 
 def bench_training(batch: int, steps: int) -> float:
@@ -81,7 +81,7 @@ def bench_training(batch: int, steps: int) -> float:
         optimizer.step()
 
     step()
-    return batch * steps / sum(_seconds(step) for _ in range(steps))
+    return batch * steps / sum(seconds_of(step) for _ in range(steps))
 
 
 def thumos_like_videos() -> list[tuple[np.ndarray, int]]:
@@ -138,7 +138,7 @@ def main() -> None:
 
     videos = thumos_like_videos()
     total_steps = sum(steps for _, steps in videos)
-    seconds = _seconds(lambda: [anchor_targets(gt, steps, (4, 8, 16, 32, 48, 64), 20)
+    seconds = seconds_of(lambda: [anchor_targets(gt, steps, (4, 8, 16, 32, 48, 64), 20)
                                 for gt, steps in videos])
     source = "real THUMOS train annotations" if THUMOS_JSON.is_file() else "synthetic"
     print(f"anchor targets, {len(videos)} videos / {total_steps:,} steps ({source}): "

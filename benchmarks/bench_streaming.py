@@ -2,10 +2,13 @@
 
     OMP_NUM_THREADS=1 python benchmarks/bench_streaming.py [--rounds 5] [--long-steps 2000]
 
-1. FLOP floor of one streaming step at paper size (D_in 4096, E 1024, C 20, W 64, 6 anchors):
-   analytic FLOPs of what a step must compute (ONE frame's projection, the encoder, the
-   decoder, the heads: the W-1 older frames are already projected) divided by this process's
-   dense matmul FLOP/s (1024^3 fp32), re-measured before every timed round.
+1. Floors of one streaming step at paper size (D_in 4096, E 1024, C 20, W 64, 6 anchors).
+   FLOP floor: analytic FLOPs of what a step must compute (ONE frame's projection, the
+   encoder, the decoder, the heads: the W-1 older frames are already projected) divided by
+   this process's dense matmul FLOP/s (1024^3 fp32). Roofline: the same, except that the
+   matmuls with a few rows per stream (the new frame's projection, the anchor side of the
+   decoder and heads) take at least the time to read their weights at the bandwidth a 6-row
+   linear layer reaches on a 64 MiB weight. Both re-measured before every timed round.
 2. Per-step latency at batch 1: ``StreamingDetector`` (ring of projected frames + cached
    first decoder block), the same without the decoder cache, and a plain eval forward of a
    whole (1, W, D_in) window; each as a multiple of the floor (the plain forward's floor also
@@ -32,7 +35,8 @@ from oat.inference import StreamingDetector
 from oat.models import OATDetector
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_model import PAPER, matmul_flops_per_second, window_forward_macs  # noqa: E402
+from bench_model import (  # noqa: E402
+    PAPER, seconds_of, matmul_flops_per_second, window_forward_macs)
 
 
 def step_flops(**sizes) -> tuple[float, float]:
@@ -40,6 +44,42 @@ def step_flops(**sizes) -> tuple[float, float]:
     macs = window_forward_macs(**sizes)
     whole = 2 * sum(macs.values())
     return whole - 2 * macs["projection"] * (sizes["window"] - 1) / sizes["window"], whole
+
+
+def weight_bound_part(**sizes) -> tuple[float, float]:
+    """(multiply-adds, weight bytes) per stream of a step's matmuls with few rows per stream.
+
+    The new frame's projection (1 row) and the anchor side of the decoder and heads (A rows:
+    self-attention, cross-attention query and output projections, FFN, heads) read a weight
+    matrix for a handful of rows, so at small batch their time is set by memory bandwidth,
+    not FLOPs. A linear layer's weight holds as many elements as it has multiply-adds per row.
+    """
+    macs = window_forward_macs(**sizes)
+    e, f, a = sizes["embed_dim"], sizes["ffn_dim"], sizes["num_anchors"]
+    anchor_rows_per_layer = 6 * e * e + 2 * e * f
+    per_row = (macs["projection"] / sizes["window"] + sizes["decoder_layers"] * anchor_rows_per_layer
+               + macs["heads"] / a)
+    frame_macs = macs["projection"] / sizes["window"]
+    return frame_macs + a * (per_row - frame_macs), 4.0 * per_row
+
+
+def weight_streaming_bytes_per_second(rows: int = 6, size: int = 4096, repeats: int = 5) -> float:
+    """Best-of-``repeats`` bytes/s at which a ``rows``-row fp32 linear layer reads a
+    ``size`` x ``size`` weight (64 MiB at 4096: far larger than the caches)."""
+    inputs, weight = torch.randn(rows, size), torch.randn(size, size)
+    torch.nn.functional.linear(inputs, weight)
+    best = min(seconds_of(lambda: torch.nn.functional.linear(inputs, weight))
+               for _ in range(repeats))
+    return 4.0 * size * size / best
+
+
+def roofline_seconds(streams: int, peak: float, bandwidth: float, **sizes) -> float:
+    """Lower bound of one step of ``streams`` streams: each matmul takes at least its FLOPs at
+    ``peak`` FLOP/s, and the few-row ones at least their weight bytes at ``bandwidth`` B/s."""
+    step, _ = step_flops(**sizes)
+    few_row_macs, weight_bytes = weight_bound_part(**sizes)
+    compute_bound = streams * (step - 2 * few_row_macs) / peak
+    return compute_bound + max(streams * 2 * few_row_macs / peak, weight_bytes / bandwidth)
 
 
 def resident_megabytes() -> float:
@@ -50,22 +90,28 @@ def resident_megabytes() -> float:
     return float("nan")
 
 
-def interleaved_ratios(steps: dict, flops: dict, rounds: int) -> dict:
-    """Per-round (seconds, seconds / floor) of each named step function, run round-robin.
+def interleaved_ratios(steps: dict, floors: dict, rounds: int) -> dict:
+    """Per-round (seconds, x FLOP floor, x roofline) of each named step function, round-robin.
 
-    Every round first re-measures the matmul FLOP/s, so each time is compared with a floor
-    taken under the same load (the machine is shared). ``steps[name]()`` runs one step.
+    Every round first re-measures the matmul FLOP/s and the weight-streaming bandwidth, so each
+    time is compared with floors taken under the same load (the machine is shared).
+    ``steps[name]()`` runs one step; ``floors[name] = (FLOPs, streams)`` of a streaming step
+    (``streams`` None: no roofline, e.g. for a plain whole-window forward).
     """
     for step in steps.values():
         step()  # warm-up
     results = {name: [] for name in steps}
     for _ in range(rounds):
         peak = matmul_flops_per_second(repeats=2)
+        bandwidth = weight_streaming_bytes_per_second(repeats=2)
         for name, step in steps.items():
             start = time.perf_counter()
             step()
             seconds = time.perf_counter() - start
-            results[name].append((seconds, seconds / (flops[name] / peak)))
+            flops, streams = floors[name]
+            roofline = (roofline_seconds(streams, peak, bandwidth, **PAPER)
+                        if streams else float("nan"))
+            results[name].append((seconds, seconds / (flops / peak), seconds / roofline))
     return {name: np.asarray(values) for name, values in results.items()}
 
 
@@ -89,14 +135,15 @@ def plain_forward_step(model):
     return step
 
 
-def report(results: dict, streams: dict) -> None:
-    """One line per measurement: ms per step and multiple of the FLOP floor."""
+def report(results: dict) -> None:
+    """One line per measurement: ms per step, multiples of the FLOP floor and the roofline."""
     for name, values in results.items():
-        seconds, ratios = values[:, 0], values[:, 1]
-        per_stream = (f" ({seconds.min() / streams[name] * 1e3:.1f} ms per stream)"
-                      if streams[name] > 1 else "")
-        print(f"{name:<46s} best {seconds.min() * 1e3:8.1f} ms{per_stream}"
-              f"  x floor: best {ratios.min():.2f}  median {np.median(ratios):.2f}", flush=True)
+        seconds, flop_ratios, roofline_ratios = values.T
+        roofline = (f"  x roofline: best {roofline_ratios.min():.2f} median "
+                    f"{np.median(roofline_ratios):.2f}" if np.isfinite(roofline_ratios).all()
+                    else "")
+        print(f"{name:<40s} best {seconds.min() * 1e3:8.1f} ms  x FLOP floor: best "
+              f"{flop_ratios.min():.2f} median {np.median(flop_ratios):.2f}{roofline}", flush=True)
 
 
 MATMUL_OPS = ("aten::addmm", "aten::mm", "aten::_addmm_activation", "aten::bmm", "aten::matmul")
@@ -153,6 +200,11 @@ def main() -> None:
     print(f"streaming step {stream_flops / 1e9:.3f} GFLOP; whole-window forward "
           f"{window_flops / 1e9:.3f} GFLOP; matmul throughput (1024^3 fp32) "
           f"{matmul_flops_per_second() / 1e9:.1f} GFLOP/s now")
+    few_row_macs, weight_bytes = weight_bound_part(**PAPER)
+    print(f"of which few-row matmuls (new frame's projection, anchor side of decoder and heads):"
+          f" {2 * few_row_macs / 1e9:.3f} GFLOP reading {weight_bytes / 2**20:.0f} MiB of weights"
+          f" per step; weight streaming (6-row linear, 64 MiB weight) "
+          f"{weight_streaming_bytes_per_second() / 1e9:.1f} GB/s now")
     torch.manual_seed(0)
     model = OATDetector().eval()
     single = dict(
@@ -160,20 +212,20 @@ def main() -> None:
         streaming_without_decoder_cache=streaming_step(model, 1, cached_decode=False),
         plain_eval_forward_of_a_window=plain_forward_step(model),
     )
-    flops = dict(streaming=stream_flops, streaming_without_decoder_cache=stream_flops,
-                 plain_eval_forward_of_a_window=window_flops)
+    floors = dict(streaming=(stream_flops, 1), streaming_without_decoder_cache=(stream_flops, 1),
+                  plain_eval_forward_of_a_window=(window_flops, None))
     print("batch 1 (one stream):")
-    report(interleaved_ratios(single, flops, args.rounds), dict.fromkeys(single, 1))
+    report(interleaved_ratios(single, floors, args.rounds))
     if args.profile:
         share, top = matmul_time_share(single["streaming"], args.profile)
         print(f"profile of {args.profile} batch-1 streaming steps: {100 * share:.1f} % of CPU "
               "time in dense matmul kernels; costliest ops: "
               + ", ".join(f"{name} {100 * part:.1f} %" for name, part in top))
     for streams, rounds in ((8, 3), (32, 2)):
-        print(f"{streams} streams stepping together:")
+        print(f"{streams} streams stepping together (times are per step of all streams):")
         name = f"streaming_{streams}_streams"
         report(interleaved_ratios({name: streaming_step(model, streams)},
-                                  {name: streams * stream_flops}, rounds), {name: streams})
+                                  {name: (streams * stream_flops, streams)}, rounds))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 # GENERATED features): OnPoint and the paper's baselines, its five ablations, and the
 # [our choice] options that test a reading: the calibration's r from the teacher at train time,
 # a larger clamp, r not detached (issue 15 item 4); L_ant stopped at the encoder (item 3).
-# Methods run in this order, most asked-about first (every seed of one before the next), so a
-# run cut short still has whole methods. One work dir per benchmark seed; the two benchmark
+# Methods run in this order (every seed of one before the next), so a run cut short still has
+# whole methods: the headline pair, the rows a first 2 x 2-seed run did not reach, the rest. One work dir per benchmark seed; the two benchmark
 # seeds run side by side, one stage each:
 #   for b in 0 1; do
 #     OMP_NUM_THREADS=1 python tools/run_pipeline.py \
@@ -20,6 +20,16 @@ methods = dict(
     onpoint=dict(name="OnPoint", config="configs/onpoint/onpoint_bench-thumos14-mini.py"),
     oat_pseudo=dict(name="HR-Pro + OAT-ONMS",
                     config="configs/baselines/oat-pseudo_hrpro_bench-thumos14-mini.py"),
+    no_pnt=dict(name="OnPoint w/o L_pnt",
+                config="configs/onpoint/onpoint_bench-thumos14-mini_no-pnt.py"),
+    no_ins=dict(name="OnPoint w/o L_ins",
+                config="configs/onpoint/onpoint_bench-thumos14-mini_no-ins.py"),
+    calib_eps=dict(name="OnPoint, calibration clamp eps 0.05",
+                   config="configs/onpoint/onpoint_bench-thumos14-mini.py",
+                   cfg_options={"model.student.decoder.eps": 0.05}),
+    calib_not_detached=dict(name="OnPoint, calibration r not detached",
+                            config="configs/onpoint/onpoint_bench-thumos14-mini.py",
+                            cfg_options={"model.student.decoder.detach_actionness": False}),
     no_calib=dict(name="OnPoint w/o calibration",
                   config="configs/onpoint/onpoint_bench-thumos14-mini_no-calib.py"),
     calib_teacher=dict(name="OnPoint, calibration r from the teacher in training",
@@ -35,14 +45,4 @@ methods = dict(
     oat=dict(name="OAT (fully supervised)", config="configs/oat/oat_bench-thumos14-mini.py"),
     no_cass=dict(name="OnPoint w/o L_cass (and calibration)",
                  config="configs/onpoint/onpoint_bench-thumos14-mini_no-cass.py"),
-    no_pnt=dict(name="OnPoint w/o L_pnt",
-                config="configs/onpoint/onpoint_bench-thumos14-mini_no-pnt.py"),
-    no_ins=dict(name="OnPoint w/o L_ins",
-                config="configs/onpoint/onpoint_bench-thumos14-mini_no-ins.py"),
-    calib_eps=dict(name="OnPoint, calibration clamp eps 0.05",
-                   config="configs/onpoint/onpoint_bench-thumos14-mini.py",
-                   cfg_options={"model.student.decoder.eps": 0.05}),
-    calib_not_detached=dict(name="OnPoint, calibration r not detached",
-                            config="configs/onpoint/onpoint_bench-thumos14-mini.py",
-                            cfg_options={"model.student.decoder.detach_actionness": False}),
 )
