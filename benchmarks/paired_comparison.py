@@ -1,7 +1,8 @@
 """Methods compared as paired differences with 95 % confidence intervals over seeds.
 
     python benchmarks/paired_comparison.py --versus onpoint --metric avg_0.1:0.7 \
-        work_dirs/power/bench0 work_dirs/power/bench1 [--bootstrap 300] [--json out.json]
+        work_dirs/power/bench0 work_dirs/power/bench1 [--bootstrap 300] [--json out.json] \
+        [--plot differences.png]
 
 Each run folder is one ``tools/run_pipeline.py`` work dir: one benchmark seed and one teacher,
 with one or several student seeds (``--student-seeds``). A *unit* is one (run, student seed);
@@ -16,6 +17,8 @@ removes that part of the spread. Two intervals are printed for every paired diff
   files, so test-set sampling noise is included too. Percentile interval.
 
 Numbers are percentage points of mAP. Built-in benchmark runs use GENERATED features.
+``--plot`` draws the paired differences as a forest plot (one row per method: the mean, the t
+interval as a thick bar, the bootstrap interval as a thin one, every unit's difference as a dot).
 """
 from __future__ import annotations
 
@@ -25,12 +28,19 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 
+import sys
+from pathlib import Path
+
 import numpy as np
+from matplotlib.figure import Figure
 from scipy import stats
 
 from oat.datasets.readers import read_annotations
 from oat.evaluation.results import ground_truth_of_subset, read_results_json
 from oat.evaluation.tal_map import evaluate_detections
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pipeline.plots import GENERATED_NOTE, save_figure  # noqa: E402
 
 STATE_FILE = "pipeline_state.json"
 
@@ -172,6 +182,28 @@ def format_tables(tables: dict) -> str:
     return "\n".join(lines)
 
 
+def plot_differences(tables: dict, path: str) -> None:
+    """Forest plot of ``tables["differences"]`` (PNG, written atomically)."""
+    rows = list(tables["differences"].values())
+    figure = Figure(figsize=(8.0, 1.2 + 0.45 * len(rows)))
+    axes = figure.subplots()
+    for y, row in enumerate(rows):
+        if row["bootstrap"] is not None:
+            axes.plot(row["bootstrap"], [y, y], color="0.4", linewidth=1)
+        axes.plot([row["mean"] - row["half"], row["mean"] + row["half"]], [y, y],
+                  color="tab:blue", linewidth=5, alpha=0.6, solid_capstyle="butt")
+        axes.plot(row["values"], [y] * len(row["values"]), "o", color="black", markersize=3)
+        axes.plot([row["mean"]], [y], "D", color="tab:red", markersize=6)
+    axes.axvline(0.0, color="0.2", linewidth=0.8, linestyle="--")
+    axes.set_yticks(range(len(rows)), [row["name"] for row in rows])
+    axes.invert_yaxis()
+    axes.set_xlabel(f"{tables['versus_name']} minus method, {tables['metric']} (points); "
+                    "bar: 95 % CI (t), line: bootstrap, dots: units")
+    axes.set_title(GENERATED_NOTE, fontsize=8)
+    figure.tight_layout()
+    save_figure(figure, path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", nargs="+", help="pipeline work dirs (one per benchmark seed)")
@@ -180,9 +212,12 @@ def main() -> None:
     parser.add_argument("--bootstrap", type=int, default=300,
                         help="bootstrap replicates (0: t intervals only)")
     parser.add_argument("--json", help="also write the tables here")
+    parser.add_argument("--plot", help="also draw the paired differences here (PNG)")
     args = parser.parse_args()
     tables = comparison_tables(args.runs, args.versus, args.metric, args.bootstrap)
     print(format_tables(tables))
+    if args.plot:
+        plot_differences(tables, args.plot)
     if args.json:
         tmp = args.json + ".tmp"
         with open(tmp, "w") as f:

@@ -67,6 +67,15 @@ def test_paired_difference_has_the_sign_of_the_better_method_and_cis_cover_it(tm
     assert "| GOOD minus | pairs |" in text and "| BAD | 6 |" in text
 
 
+def test_forest_plot_of_the_differences_is_written_as_a_png(tmp_path):
+    module = _module()
+    runs = [_run(tmp_path, b, {"good": 0.1, "bad": 2.0}, seeds=(0, 1)) for b in (0, 1)]
+    tables = module.comparison_tables(runs, "good", "avg_0.1:0.7", replicates=5)
+    module.plot_differences(tables, str(tmp_path / "plots" / "differences.png"))
+    assert (tmp_path / "plots" / "differences.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in (tmp_path / "plots").iterdir()] == ["differences.png"]
+
+
 def test_t_interval_matches_the_textbook_value():
     mean, half = _module().t_interval(np.array([1.0, 2.0, 3.0, 4.0]))
     assert mean == 2.5 and half == pytest.approx(3.182446 * np.std([1, 2, 3, 4], ddof=1) / 2)
