@@ -36,7 +36,11 @@ from oat.models import OATDetector
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_model import (  # noqa: E402
-    PAPER, seconds_of, matmul_flops_per_second, window_forward_macs)
+    PAPER,
+    matmul_flops_per_second,
+    seconds_of,
+    window_forward_macs,
+)
 
 
 def step_flops(**sizes) -> tuple[float, float]:

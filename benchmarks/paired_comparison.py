@@ -25,10 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
-
-import sys
 from pathlib import Path
 
 import numpy as np
