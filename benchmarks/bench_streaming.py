@@ -60,11 +60,9 @@ def weight_bound_part(**sizes) -> tuple[float, float]:
     """
     macs = window_forward_macs(**sizes)
     e, f, a = sizes["embed_dim"], sizes["ffn_dim"], sizes["num_anchors"]
-    anchor_rows_per_layer = 6 * e * e + 2 * e * f
-    per_row = (macs["projection"] / sizes["window"] + sizes["decoder_layers"] * anchor_rows_per_layer
-               + macs["heads"] / a)
-    frame_macs = macs["projection"] / sizes["window"]
-    return frame_macs + a * (per_row - frame_macs), 4.0 * per_row
+    frame = macs["projection"] / sizes["window"]
+    anchor = sizes["decoder_layers"] * (6 * e * e + 2 * e * f) + macs["heads"] / a
+    return frame + a * anchor, 4.0 * (frame + anchor)
 
 
 def weight_streaming_bytes_per_second(rows: int = 6, size: int = 4096, repeats: int = 5) -> float:

@@ -39,6 +39,7 @@ from oat.evaluation.results import ground_truth_of_subset, read_results_json
 from oat.evaluation.tal_map import evaluate_detections
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pipeline.atomic import replaced_atomically  # noqa: E402
 from pipeline.plots import GENERATED_NOTE, save_figure  # noqa: E402
 
 STATE_FILE = "pipeline_state.json"
@@ -218,10 +219,8 @@ def main() -> None:
     if args.plot:
         plot_differences(tables, args.plot)
     if args.json:
-        tmp = args.json + ".tmp"
-        with open(tmp, "w") as f:
+        with replaced_atomically(args.json) as tmp, open(tmp, "w") as f:
             json.dump(tables, f, indent=1)
-        os.replace(tmp, args.json)
 
 
 if __name__ == "__main__":

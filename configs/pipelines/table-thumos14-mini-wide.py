@@ -3,8 +3,8 @@
 # [our choice] options that test a reading: the calibration's r from the teacher at train time,
 # a larger clamp, r not detached (issue 15 item 4); L_ant stopped at the encoder (item 3).
 # Methods run in this order (every seed of one before the next), so a run cut short still has
-# whole methods: the headline pair, the rows a first 2 x 2-seed run did not reach, the rest. One work dir per benchmark seed; the two benchmark
-# seeds run side by side, one stage each:
+# whole methods: the headline pair, the rows a first 2 x 2-seed run did not reach, the rest.
+# One work dir per benchmark seed; the two benchmark seeds run side by side, one stage each:
 #   for b in 0 1; do
 #     OMP_NUM_THREADS=1 python tools/run_pipeline.py \
 #         --pipeline configs/pipelines/table-thumos14-mini-wide.py \
