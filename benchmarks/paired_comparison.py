@@ -185,7 +185,7 @@ def format_tables(tables: dict) -> str:
 def plot_differences(tables: dict, path: str) -> None:
     """Forest plot of ``tables["differences"]`` (PNG, written atomically)."""
     rows = list(tables["differences"].values())
-    figure = Figure(figsize=(8.0, 1.2 + 0.45 * len(rows)))
+    figure = Figure(figsize=(10.0, 1.4 + 0.45 * len(rows)))
     axes = figure.subplots()
     for y, row in enumerate(rows):
         if row["bootstrap"] is not None:
@@ -197,7 +197,7 @@ def plot_differences(tables: dict, path: str) -> None:
     axes.axvline(0.0, color="0.2", linewidth=0.8, linestyle="--")
     axes.set_yticks(range(len(rows)), [row["name"] for row in rows])
     axes.invert_yaxis()
-    axes.set_xlabel(f"{tables['versus_name']} minus method, {tables['metric']} (points); "
+    axes.set_xlabel(f"{tables['versus_name']} minus method, {tables['metric']} (points)\n"
                     "bar: 95 % CI (t), line: bootstrap, dots: units")
     axes.set_title(GENERATED_NOTE, fontsize=8)
     figure.tight_layout()
