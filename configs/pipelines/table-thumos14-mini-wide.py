@@ -13,7 +13,7 @@
 #         --student-seeds 0 1 2 3 4 --jobs 1 &
 #   done; wait
 #   python benchmarks/paired_comparison.py work_dirs/table/bench0 work_dirs/table/bench1 \
-#       --versus onpoint --bootstrap 100
+#       --versus onpoint --bootstrap 30 --plot docs/images/table_differences.png
 _base_ = ["./bench-thumos14-mini-ablations.py"]
 benchmark = dict(preset="thumos14-mini-wide")
 methods = dict(

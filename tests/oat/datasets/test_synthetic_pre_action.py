@@ -42,7 +42,6 @@ def _features_digest(preset, seed: int) -> str:
     digest = hashlib.sha256()
     for video_id in sorted(annotations.videos):
         for view in ("student", "teacher"):
-            # rounded: the last float bits of numpy's vectorised maths differ between CPUs
             features = generator.render(annotations.videos[video_id], view)
             digest.update(np.round(features.astype(np.float64), 3).tobytes())
     return digest.hexdigest()
