@@ -127,8 +127,24 @@ def write_report(work_dir: str) -> str:
               f"s CPU; first start to last finish: {_elapsed_seconds(done):.0f} s (stages may run "
               "side by side, `--jobs`). Each stage shows the run that produced its outputs; "
               "CPU = user + system time of its subprocess.", ""]
+    lines += machines_note(done)
     write_text_atomic(paths.report, "\n".join(lines))
     return paths.report
+
+
+def machines_note(records) -> list[str]:
+    """Report lines naming the machine(s) the stages ran on: results are bit-identical only
+    between runs on the same kind of machine (``pipeline.machine``)."""
+    stages_by_machine: dict[str, int] = {}
+    for record in records:
+        machine = record.machine or "not recorded (stage finished before records named it)"
+        stages_by_machine[machine] = stages_by_machine.get(machine, 0) + 1
+    if len(stages_by_machine) == 1:
+        return [f"Every stage ran on: {next(iter(stages_by_machine))}.", ""]
+    return [f"The stages ran on {len(stages_by_machine)} machines; a stage rerun on another "
+            "machine need not reproduce its numbers bit for bit:", "",
+            *[f"- {machine}: {count} stage(s)" for machine, count in stages_by_machine.items()],
+            ""]
 
 
 def _elapsed_seconds(records) -> float:

@@ -34,6 +34,7 @@ from pipeline.identity import (
     resolve_config,
     strings_in,
 )
+from pipeline.machine import machine_description
 from pipeline.processes import StageProcesses, last_line
 from pipeline.spec import PipelineSpec
 from pipeline.stages import (
@@ -201,9 +202,10 @@ class PipelineRunner:
         self._log(f"{label}: {verb}: {' '.join(command)}")
         # A resumed run's time adds to what the interrupted attempt(s) had spent.
         spent = (record.seconds, record.cpu_seconds) if action == "resume" and record else (0, 0)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}  # live progress through the pipe
         attempt = StageRecord("running", current, command=command, seconds=spent[0],
                               cpu_seconds=spent[1], action="resumed" if action == "resume"
-                              else "ran")
+                              else "ran", machine=machine_description(env))
         self._save(stage.name, attempt)
         begin = time.time()
 
@@ -212,7 +214,6 @@ class PipelineRunner:
             attempt.seconds = spent[0] + time.time() - begin
             attempt.cpu_seconds = spent[1] + cpu_seconds
 
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}  # live progress through the pipe
         returncode, cpu_seconds = self.processes.run(
             stage.name, command, env, os.path.join(self.paths.logs, f"{stage.name}.log"),
             echo=not self.quiet)

@@ -32,6 +32,8 @@ class StageRecord:
             what the stage costs than its wall time).
         finished: local time the stage last finished (``YYYY-mm-dd HH:MM:SS``), or "".
         action: what the latest pipeline run did: ``ran``, ``resumed``, ``skipped``.
+        machine: what ran it (``machine.machine_description``); "" in records written before
+            stages named their machine.
     """
 
     status: str
@@ -43,6 +45,7 @@ class StageRecord:
     cpu_seconds: float = 0.0
     finished: str = ""
     action: str = "ran"
+    machine: str = ""
 
 
 class PipelineState:

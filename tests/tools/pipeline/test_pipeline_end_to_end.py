@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.machine import cpu_model
 from pipeline.runner import PipelineRunner
 from pipeline.spec import load_pipeline
 
@@ -62,6 +63,7 @@ def test_tiny_pipeline_runs_then_skips_reruns_dependents_and_resumes(tmp_path):
     report = (work / "report.md").read_text()
     assert "GENERATED features" in report and "| OnPoint |" in report
     assert "| OAT (fully supervised) |" in report and "| teacher_cache | ran |" in report
+    assert f"Every stage ran on: {cpu_model()}" in report
     for png in ("map_vs_tiou", "timelines_test", "timelines_train", "loss_curves"):
         assert (work / "plots" / f"{png}.png").read_bytes()[:8] == PNG_MAGIC
         assert f"plots/{png}.png" in report

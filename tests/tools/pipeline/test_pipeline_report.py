@@ -1,4 +1,4 @@
-"""The pipeline report's parts: actionness, loss curves, timelines, figures, table cells."""
+"""The pipeline report's parts: actionness, loss curves, timelines, figures, cells, machines."""
 import json
 
 import numpy as np
@@ -9,8 +9,9 @@ from torch import nn
 from oat.datasets.annotations import AnnotationSet, Segment, VideoAnnotation
 from oat.evaluation.detection_inputs import VideoDetections
 from pipeline import plots, timelines
-from pipeline.report import table_cells
+from pipeline.report import machines_note, table_cells
 from pipeline.signals import load_loss_curves, online_actionness
+from pipeline.state import StageRecord
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -109,3 +110,14 @@ def test_table_cells_give_percent_seconds_and_dashes_for_missing_values():
     cells = table_cells(metrics)
     assert cells[:7] == ["12.3"] * 7 and cells[7:] == ["50.0", "-", "1.3", "-"]
     assert table_cells(None) == ["-"] * 11
+
+
+def test_machines_note_names_the_one_machine_or_counts_stages_per_machine():
+    def ran_on(machine):
+        return StageRecord("done", "F", machine=machine)
+
+    assert machines_note([ran_on("A"), ran_on("A")]) == ["Every stage ran on: A.", ""]
+    lines = machines_note([ran_on("A"), ran_on("B"), ran_on("A"), ran_on("")])
+    assert lines[0].startswith("The stages ran on 3 machines")
+    assert lines[2:5] == ["- A: 2 stage(s)", "- B: 1 stage(s)",
+                          "- not recorded (stage finished before records named it): 1 stage(s)"]

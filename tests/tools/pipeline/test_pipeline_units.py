@@ -27,6 +27,7 @@ from pipeline.identity import (
     input_files,
     resolve_config,
 )
+from pipeline.machine import cpu_model, machine_description
 from pipeline.runner import PipelineRunner, StageFailed, decide
 from pipeline.spec import Seeds, load_pipeline, preset_config
 from pipeline.stages import Stage, checkpoint_of
@@ -225,6 +226,23 @@ def test_state_file_round_trips_and_refuses_unknown_statuses(tmp_path):
         PipelineState(str(tmp_path))
 
 
+def test_a_state_file_written_before_records_named_their_machine_still_loads(tmp_path):
+    record = dict(status="done", fingerprint="F", outputs={}, result="R", command=["x"],
+                  seconds=1.0, cpu_seconds=1.0, finished="now", action="ran")
+    (tmp_path / "pipeline_state.json").write_text(json.dumps(dict(
+        version="pipeline-state-1", plan={}, order=["teacher"], stages=dict(teacher=record))))
+    assert PipelineState(str(tmp_path)).record("teacher").machine == ""
+
+
+def test_cpu_model_is_read_from_cpuinfo_and_falls_back_when_it_has_none(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Some CPU 9000\n")
+    assert cpu_model(str(cpuinfo)) == "Some CPU 9000"
+    cpuinfo.write_text("processor\t: 0\n")
+    assert cpu_model(str(cpuinfo)) and cpu_model(str(cpuinfo)) != "Some CPU 9000"
+    assert cpu_model(str(tmp_path / "missing")) == cpu_model(str(cpuinfo))
+
+
 def test_checkpoint_is_looked_up_in_the_work_dir_even_after_a_move(tmp_path):
     (tmp_path / "epoch_3.pth").write_bytes(b"x")
     (tmp_path / "last_checkpoint").write_text("/elsewhere/old/epoch_3.pth")
@@ -288,9 +306,13 @@ def test_two_jobs_run_independent_stages_side_by_side_and_dependents_after(tmp_p
     times = {name: (float(start), float(end)) for name, start, end, _ in rows}
     assert times["a"][0] < times["b"][1] and times["b"][0] < times["a"][1]  # overlapped
     assert times["c"][0] >= max(times["a"][1], times["b"][1])
-    assert {threads for *_, threads in rows} == {str(max(1, os.cpu_count() // 2))}
+    threads = str(max(1, os.cpu_count() // 2))
+    assert {used for *_, used in rows} == {threads}
     state = PipelineState(str(tmp_path / "w"))
     assert [state.record(n).status for n in "abc"] == ["done"] * 3
+    machines = {state.record(n).machine for n in "abc"}  # what ran them, threads included
+    assert machines == {machine_description(dict(OMP_NUM_THREADS=threads))}
+    assert f"torch {torch.__version__}" in machines.pop()
 
 
 def test_interrupting_a_parallel_run_stops_every_running_stage_and_records_it(tmp_path):
