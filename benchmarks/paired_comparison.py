@@ -15,6 +15,9 @@ removes that part of the spread. Two intervals are printed for every paired diff
 - ``boot``: a bootstrap that, within each run, resamples the student seeds and the test videos
   (with replacement, the same videos for both methods) and recomputes mAP from the results
   files, so test-set sampling noise is included too. Percentile interval.
+- ``runs``: Student's t over the runs' mean differences (df = runs - 1): the benchmark draw
+  (and its teacher) as a random effect, i.e. how a new benchmark seed could come out. Wide
+  with few runs; NaN with one.
 
 Numbers are percentage points of mAP. Built-in benchmark runs use GENERATED features.
 ``--plot`` draws the paired differences as a forest plot (one row per method: the mean, the t
@@ -158,8 +161,10 @@ def comparison_tables(runs: list[str], versus: str, metric: str, replicates: int
                                        for a, b in pairs if a.run == run]))
                    for run in dict.fromkeys(a.run for a, _ in pairs)}
         boot = bootstrap_difference(pairs, metric, replicates) if replicates else None
+        runs_mean, runs_half = t_interval(np.array(list(per_run.values())))
         differences[group] = dict(name=names[group], pairs=len(pairs), mean=mean, half=half,
-                                  bootstrap=boot, per_run=per_run, values=values.tolist())
+                                  bootstrap=boot, per_run=per_run, values=values.tolist(),
+                                  runs_mean=runs_mean, runs_half=runs_half)
     return dict(metric=metric, versus=versus, versus_name=names[versus], methods=methods,
                 differences=differences)
 
@@ -171,15 +176,20 @@ def format_tables(tables: dict) -> str:
     for row in tables["methods"].values():
         lines.append(f"| {row['name']} | {row['units']} | {row['mean']:.1f} ± {row['half']:.1f} |")
     lines += ["", f"| {tables['versus_name']} minus | pairs | mean | 95 % CI (t) | "
-              "95 % CI (bootstrap: seeds + test videos) | per run |", "|---|---|---|---|---|---|"]
+              "95 % CI (bootstrap: seeds + test videos) | 95 % CI (t over run means) | per run |",
+              "|---|---|---|---|---|---|---|"]
     for row in tables["differences"].values():
         boot = ("" if row["bootstrap"] is None
                 else f"[{row['bootstrap'][0]:+.1f}, {row['bootstrap'][1]:+.1f}]")
         per_run = ", ".join(f"{v:+.1f}" for v in row["per_run"].values())
         lines.append(f"| {row['name']} | {row['pairs']} | {row['mean']:+.1f} | "
-                     f"[{row['mean'] - row['half']:+.1f}, {row['mean'] + row['half']:+.1f}] | "
-                     f"{boot} | {per_run} |")
+                     f"{_interval(row['mean'], row['half'])} | {boot} | "
+                     f"{_interval(row['runs_mean'], row['runs_half'])} | {per_run} |")
     return "\n".join(lines)
+
+
+def _interval(mean: float, half: float) -> str:
+    return "-" if np.isnan(half) else f"[{mean - half:+.1f}, {mean + half:+.1f}]"
 
 
 def plot_differences(tables: dict, path: str) -> None:

@@ -63,6 +63,9 @@ def test_paired_difference_has_the_sign_of_the_better_method_and_cis_cover_it(tm
     low, high = row["bootstrap"]
     assert low <= row["mean"] <= high and low > 0
     assert tables["methods"]["good"]["units"] == 6
+    per_run = np.array(list(row["per_run"].values()))  # two runs: df 1, t = 12.706
+    assert row["runs_mean"] == pytest.approx(per_run.mean())
+    assert row["runs_half"] == pytest.approx(12.706 * per_run.std(ddof=1) / np.sqrt(2), rel=1e-3)
     text = module.format_tables(tables)
     assert "| GOOD minus | pairs |" in text and "| BAD | 6 |" in text
 
