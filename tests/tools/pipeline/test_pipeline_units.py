@@ -27,7 +27,7 @@ from pipeline.identity import (
     input_files,
     resolve_config,
 )
-from pipeline.machine import cpu_model, machine_description
+from pipeline.machine import machine_description
 from pipeline.runner import PipelineRunner, StageFailed, decide
 from pipeline.spec import Seeds, load_pipeline, preset_config
 from pipeline.stages import Stage, checkpoint_of
@@ -224,23 +224,6 @@ def test_state_file_round_trips_and_refuses_unknown_statuses(tmp_path):
     (tmp_path / "pipeline_state.json").write_text(json.dumps(data))
     with pytest.raises(ValueError, match="stage 'teacher': field status"):
         PipelineState(str(tmp_path))
-
-
-def test_a_state_file_written_before_records_named_their_machine_still_loads(tmp_path):
-    record = dict(status="done", fingerprint="F", outputs={}, result="R", command=["x"],
-                  seconds=1.0, cpu_seconds=1.0, finished="now", action="ran")
-    (tmp_path / "pipeline_state.json").write_text(json.dumps(dict(
-        version="pipeline-state-1", plan={}, order=["teacher"], stages=dict(teacher=record))))
-    assert PipelineState(str(tmp_path)).record("teacher").machine == ""
-
-
-def test_cpu_model_is_read_from_cpuinfo_and_falls_back_when_it_has_none(tmp_path):
-    cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("processor\t: 0\nmodel name\t: Some CPU 9000\n")
-    assert cpu_model(str(cpuinfo)) == "Some CPU 9000"
-    cpuinfo.write_text("processor\t: 0\n")
-    assert cpu_model(str(cpuinfo)) and cpu_model(str(cpuinfo)) != "Some CPU 9000"
-    assert cpu_model(str(tmp_path / "missing")) == cpu_model(str(cpuinfo))
 
 
 def test_checkpoint_is_looked_up_in_the_work_dir_even_after_a_move(tmp_path):
