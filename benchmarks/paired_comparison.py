@@ -43,6 +43,7 @@ from oat.evaluation.tal_map import evaluate_detections
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from pipeline.atomic import replaced_atomically  # noqa: E402
+from pipeline.identity import file_identity  # noqa: E402
 from pipeline.plots import GENERATED_NOTE, save_figure  # noqa: E402
 
 STATE_FILE = "pipeline_state.json"
@@ -59,14 +60,23 @@ class Unit:
 
 
 def collect_units(runs: list[str]) -> tuple[dict[str, list[Unit]], dict[str, str]]:
-    """``({method group: [Unit, ...]}, {group: display name})`` of every finished test."""
+    """``({method group: [Unit, ...]}, {group: display name})`` of every finished test.
+
+    A test counts only when the pipeline recorded it as done and its ``metrics.json`` is still
+    the file it recorded; others (interrupted, or rewritten since) are named on stderr.
+    """
     units: dict[str, list[Unit]] = defaultdict(list)
     names: dict[str, str] = {}
     for run in runs:
-        for method in _plan(run)["methods"]:
+        state = _state(run)
+        for method in state["plan"]["methods"]:
             test = os.path.join(run, "methods", method["key"], "test")
             metrics_path = os.path.join(test, "metrics.json")
             if not os.path.isfile(metrics_path):
+                continue
+            if not _recorded_as_done(state, method["key"], metrics_path):
+                print(f"{run}: test_{method['key']} is not recorded as finished by the pipeline "
+                      f"(or its metrics.json changed since); not counted", file=sys.stderr)
                 continue
             group = method.get("group") or method["key"]
             names.setdefault(group, method["name"].split(" (seed ")[0])
@@ -77,15 +87,30 @@ def collect_units(runs: list[str]) -> tuple[dict[str, list[Unit]], dict[str, str
     return dict(units), names
 
 
-def _plan(run: str) -> dict:
+def _state(run: str) -> dict:
+    """The run's pipeline state, checked to hold the plan's methods."""
     path = os.path.join(run, STATE_FILE)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{run}: no {STATE_FILE} (not a pipeline work dir?)")
     with open(path) as f:
-        plan = json.load(f).get("plan") or {}
-    if "methods" not in plan:
+        state = json.load(f)
+    if "methods" not in (state.get("plan") or {}):
         raise ValueError(f"{path}: field plan.methods is missing (run the pipeline first)")
-    return plan
+    return state
+
+
+def _recorded_as_done(state: dict, key: str, metrics_path: str) -> bool:
+    """Whether stage ``test_<key>`` is done and recorded ``metrics_path``'s current identity.
+
+    Recorded output paths are matched by their tail, so a moved work dir still counts.
+    """
+    record = state.get("stages", {}).get(f"test_{key}") or {}
+    if record.get("status") != "done":
+        return False
+    tail = os.path.join("methods", key, "test", "metrics.json")
+    recorded = [identity for path, identity in (record.get("outputs") or {}).items()
+                if path.endswith(tail)]
+    return bool(recorded) and recorded[0] == file_identity(metrics_path)
 
 
 def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:

@@ -13,6 +13,8 @@ from oat.evaluation.results import ground_truth_of_subset, write_results_json
 from oat.evaluation.tal_map import evaluate_detections
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tools"))
+from pipeline.identity import file_identity  # noqa: E402
 
 
 def _module():
@@ -33,7 +35,7 @@ def _run(root: Path, bench_seed: int, jitter: dict[str, float], seeds=(0, 1, 2))
                    capture_output=True)
     annotations = read_annotations(str(run / "bench" / "annotations.json"))
     gt = ground_truth_of_subset(annotations, "test")
-    methods = []
+    methods, stages = [], {}
     for group, shift in jitter.items():
         for seed in seeds:
             key = f"{group}-s{seed}"
@@ -47,9 +49,12 @@ def _run(root: Path, bench_seed: int, jitter: dict[str, float], seeds=(0, 1, 2))
             write_results_json(str(test / "results.json"), detections, annotations.classes)
             metrics = evaluate_detections(gt, detections, annotations.classes)
             (test / "metrics.json").write_text(json.dumps({"avg_0.1:0.7": metrics["avg_0.1:0.7"]}))
+            stages[f"test_{key}"] = dict(status="done", outputs={
+                str(test / "metrics.json"): file_identity(str(test / "metrics.json"))})
             methods.append(dict(key=key, name=f"{group.upper()} (seed {seed})", group=group,
                                 seed=seed))
-    (run / "pipeline_state.json").write_text(json.dumps({"plan": {"methods": methods}}))
+    (run / "pipeline_state.json").write_text(json.dumps({"plan": {"methods": methods},
+                                                         "stages": stages}))
     return str(run)
 
 
@@ -94,3 +99,16 @@ def test_units_pair_only_on_the_same_run_and_seed():
 def test_a_folder_without_pipeline_state_is_named_in_the_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no pipeline_state.json"):
         _module().collect_units([str(tmp_path)])
+
+
+def test_only_tests_the_pipeline_recorded_as_done_and_unchanged_are_counted(tmp_path, capsys):
+    module = _module()
+    run = Path(_run(tmp_path, 0, {"good": 0.1, "bad": 2.0}))
+    state = json.loads((run / "pipeline_state.json").read_text())
+    state["stages"]["test_bad-s0"]["status"] = "running"  # interrupted: its file is not counted
+    (run / "pipeline_state.json").write_text(json.dumps(state))
+    (run / "methods" / "bad-s1" / "test" / "metrics.json").write_text('{"avg_0.1:0.7": 0.9}')
+    units, _ = module.collect_units([str(run)])
+    assert sorted(u.seed for u in units["bad"]) == [2] and len(units["good"]) == 3
+    err = capsys.readouterr().err
+    assert "test_bad-s0 is not recorded as finished" in err and "test_bad-s1" in err
