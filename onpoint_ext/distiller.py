@@ -60,7 +60,8 @@ class OnPointDistiller(BaseModel):
         ant_detach_encoder: the anticipation head reads ``memory.detach()``, so ``L_ant`` trains
             only its head and sends no gradient into the encoder and projection [our choice, an
             ablation; default False = the paper]. Tests whether ``L_ant`` dominates the shared
-            features' gradient.
+            features' gradient. Measured (BENCHMARKS.md, "The table"; GENERATED features, 10
+            pairs): +3.6 [+2.2, +5.0] avg mAP 0.1:0.7 over the paper's coupling.
     """
 
     def __init__(

@@ -45,6 +45,10 @@ class ActionnessCalibratedDecoder(AnchorQueryDecoder):
     Args:
         calibrate: False makes :meth:`calibration_bias` return None, i.e. OAT's decoder exactly.
         eps: lower clamp of the actionness ``r`` (onpoint-spec §3 leaves it open) [our choice].
+            Measured effects of the three options below against the defaults: BENCHMARKS.md,
+            "The table" (GENERATED features, 10 pairs each; option minus default, avg mAP
+            0.1:0.7): eps 0.05 +0.5 [-0.4, +1.3], r not detached +0.0 [-1.0, +1.1], r from
+            the teacher +1.0 [-0.5, +2.5]; no interval excludes 0.
         detach_actionness: stop gradients from the decoder into the CASS logits through ``r``
             [our choice, onpoint-spec §3]: the CASS head then learns only from ``L_cass``.
         train_actionness: where ``r`` comes from during TRAINING: ``"student"`` (the paper's
