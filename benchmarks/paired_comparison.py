@@ -45,8 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from pipeline.atomic import replaced_atomically  # noqa: E402
 from pipeline.identity import file_identity  # noqa: E402
 from pipeline.plots import GENERATED_NOTE, save_figure  # noqa: E402
-
-STATE_FILE = "pipeline_state.json"
+from pipeline.state import STATE_FILE, PipelineState  # noqa: E402
 
 
 @dataclass
@@ -69,7 +68,7 @@ def collect_units(runs: list[str]) -> tuple[dict[str, list[Unit]], dict[str, str
     names: dict[str, str] = {}
     for run in runs:
         state = _state(run)
-        for method in state["plan"]["methods"]:
+        for method in state.plan["methods"]:
             test = os.path.join(run, "methods", method["key"], "test")
             metrics_path = os.path.join(test, "metrics.json")
             if not os.path.isfile(metrics_path):
@@ -87,29 +86,26 @@ def collect_units(runs: list[str]) -> tuple[dict[str, list[Unit]], dict[str, str
     return dict(units), names
 
 
-def _state(run: str) -> dict:
+def _state(run: str) -> PipelineState:
     """The run's pipeline state, checked to hold the plan's methods."""
-    path = os.path.join(run, STATE_FILE)
-    if not os.path.isfile(path):
+    state = PipelineState(run)
+    if not os.path.isfile(state.path):
         raise FileNotFoundError(f"{run}: no {STATE_FILE} (not a pipeline work dir?)")
-    with open(path) as f:
-        state = json.load(f)
-    if "methods" not in (state.get("plan") or {}):
-        raise ValueError(f"{path}: field plan.methods is missing (run the pipeline first)")
+    if "methods" not in state.plan:
+        raise ValueError(f"{state.path}: field plan.methods is missing (run the pipeline first)")
     return state
 
 
-def _recorded_as_done(state: dict, key: str, metrics_path: str) -> bool:
+def _recorded_as_done(state: PipelineState, key: str, metrics_path: str) -> bool:
     """Whether stage ``test_<key>`` is done and recorded ``metrics_path``'s current identity.
 
     Recorded output paths are matched by their tail, so a moved work dir still counts.
     """
-    record = state.get("stages", {}).get(f"test_{key}") or {}
-    if record.get("status") != "done":
+    record = state.record(f"test_{key}")
+    if record is None or record.status != "done":
         return False
     tail = os.path.join("methods", key, "test", "metrics.json")
-    recorded = [identity for path, identity in (record.get("outputs") or {}).items()
-                if path.endswith(tail)]
+    recorded = [identity for path, identity in record.outputs.items() if path.endswith(tail)]
     return bool(recorded) and recorded[0] == file_identity(metrics_path)
 
 

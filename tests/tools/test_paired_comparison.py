@@ -49,12 +49,12 @@ def _run(root: Path, bench_seed: int, jitter: dict[str, float], seeds=(0, 1, 2))
             write_results_json(str(test / "results.json"), detections, annotations.classes)
             metrics = evaluate_detections(gt, detections, annotations.classes)
             (test / "metrics.json").write_text(json.dumps({"avg_0.1:0.7": metrics["avg_0.1:0.7"]}))
-            stages[f"test_{key}"] = dict(status="done", outputs={
+            stages[f"test_{key}"] = dict(status="done", fingerprint="F", outputs={
                 str(test / "metrics.json"): file_identity(str(test / "metrics.json"))})
             methods.append(dict(key=key, name=f"{group.upper()} (seed {seed})", group=group,
                                 seed=seed))
-    (run / "pipeline_state.json").write_text(json.dumps({"plan": {"methods": methods},
-                                                         "stages": stages}))
+    (run / "pipeline_state.json").write_text(json.dumps(
+        {"version": "pipeline-state-1", "plan": {"methods": methods}, "stages": stages}))
     return str(run)
 
 
